@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { dnsLabel, pattern, strictObject } from './zod-helpers';
+
+/**
+ * The deployment config schema: one YAML file per deployment, one CDKTF stack per file.
+ * Every field is documented here; `npm run schema` turns this into `config/schema.json` for editors.
+ */
+
+const tagKey = pattern(/^[A-Za-z0-9 _.:/=+@-]{1,128}$/, 'a tag key of 1-128 letters, digits, spaces or _.:/=+@-');
+
+export const backendSchema = z
+  .discriminatedUnion('type', [
+    strictObject(
+      {
+        type: z.literal('local'),
+        path: z
+          .string()
+          .regex(/^[^/]/, { message: 'expected a relative path (absolute paths make snapshots machine-dependent)' })
+          .optional()
+          .describe('State file path relative to the project root. @default terraform.<name>.tfstate'),
+      },
+      'Local state file (default), for trying things out; not for shared deployments.',
+    ),
+    strictObject(
+      {
+        type: z.literal('s3'),
+        bucket: z.string().min(3).describe('S3 bucket that holds the state.'),
+        key: z.string().min(1).optional().describe('State object key. @default mlflow-platform/<name>.tfstate'),
+        region: z.string().min(1).describe('Region of the state bucket.'),
+        encrypt: z.boolean().default(true).describe('Server-side encryption of the state object. @default true'),
+        useLockfile: z
+          .boolean()
+          .default(true)
+          .describe('S3-native state locking (Terraform >= 1.10), no DynamoDB table. @default true'),
+        kmsKeyId: z.string().optional().describe('KMS key for the state object. @default the bucket default'),
+      },
+      'S3 backend: Terraform `backend "s3"`.',
+    ),
+    strictObject(
+      {
+        type: z.literal('azurerm'),
+        resourceGroupName: z.string().min(1).optional().describe('Resource group of the storage account.'),
+        storageAccountName: pattern(/^[a-z0-9]{3,24}$/, '3-24 lowercase letters and digits').describe(
+          'Storage account that holds the state.',
+        ),
+        containerName: z.string().min(3).describe('Blob container that holds the state.'),
+        key: z.string().min(1).optional().describe('State blob name. @default mlflow-platform/<name>.tfstate'),
+        useAzureadAuth: z
+          .boolean()
+          .default(true)
+          .describe('Entra ID authentication to the storage account instead of shared keys. @default true'),
+      },
+      'Azure Storage backend: Terraform `backend "azurerm"`.',
+    ),
+  ])
+  .describe('Where Terraform keeps this stack\'s state. One state key per stack by default.');
+
+export type BackendConfig = z.output<typeof backendSchema>;
+
+const commonFields = {
+  name: dnsLabel(40).describe('Stack name, unique across all loaded configs: `cdktf deploy <name>`.'),
+  environment: pattern(/^[a-z][a-z0-9_-]{0,19}$/, 'lowercase letters, digits, _ and -, starting with a letter, at most 20 characters').describe(
+    'The environment of this deployment (e.g. dev, acc, prod).',
+  ),
+  production: z
+    .boolean()
+    .optional()
+    .describe('Production deployments get production defaults. @default true when environment is prod or production'),
+  tags: z
+    .record(tagKey, z.string().max(256))
+    .default({})
+    .describe('Tags for every taggable resource, merged with deployment, environment and managed-by. @default {}'),
+  backend: backendSchema.default({ type: 'local' }).describe('Terraform state backend. @default { type: local }'),
+};
+
+/** Sections that a later capability fills; until then a config that sets one is rejected, not ignored. */
+function reserved(section: string) {
+  return z
+    .never({ error: `the "${section}" section is reserved and not supported yet by this version of the package` })
+    .optional();
+}
+
+const awsDeployment = strictObject({
+  ...commonFields,
+  cloud: z.literal('aws').describe('Cloud of the tracking platform.'),
+  region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').describe('AWS region.'),
+  network: reserved('network'),
+  database: reserved('database'),
+  artifacts: reserved('artifacts'),
+  tracking: reserved('tracking'),
+  teams: reserved('teams'),
+  databricks: reserved('databricks'),
+});
+
+const azureDeployment = strictObject({
+  ...commonFields,
+  cloud: z.literal('azure').describe('Cloud of the tracking platform.'),
+  location: pattern(/^[a-z]+[a-z0-9]*$/, 'an Azure location such as westeurope').describe('Azure location.'),
+  network: reserved('network'),
+  database: reserved('database'),
+  artifacts: reserved('artifacts'),
+  tracking: reserved('tracking'),
+  teams: reserved('teams'),
+  databricks: reserved('databricks'),
+  databricksWorkspace: reserved('databricksWorkspace'),
+});
+
+const governanceDeployment = strictObject({
+  ...commonFields,
+  cloud: z.undefined().optional().describe('Omitted for a governance-only deployment.'),
+  databricks: reserved('databricks'),
+});
+
+export const deploymentSchema = z
+  .discriminatedUnion('cloud', [awsDeployment, azureDeployment, governanceDeployment], {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'expected "aws" or "azure", or no cloud for a governance-only deployment' : undefined,
+  })
+  .describe('One MLflow platform deployment: one CDKTF stack.');
+
+export type DeploymentInput = z.input<typeof deploymentSchema>;
+type ParsedDeployment = z.output<typeof deploymentSchema>;
+
+/** A validated deployment with every default resolved. */
+export type DeploymentConfig = ParsedDeployment & {
+  readonly production: boolean;
+  /** The file the deployment was loaded from, relative to the working directory. */
+  readonly source: string;
+};
+
+export const PRODUCTION_ENVIRONMENTS: readonly string[] = ['prod', 'production'];
+
+/** Resolves defaults that depend on other fields. */
+export function resolveDeployment(parsed: ParsedDeployment, source: string): DeploymentConfig {
+  return {
+    ...parsed,
+    production: parsed.production ?? PRODUCTION_ENVIRONMENTS.includes(parsed.environment),
+    source,
+  };
+}

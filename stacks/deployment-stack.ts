@@ -1,0 +1,38 @@
+import { TerraformStack } from 'cdktf';
+import type { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { deploymentTags } from '../constructs/shared/tags';
+import { configureBackend } from './backend';
+import type { DeploymentConfig } from './config/schema';
+
+export const TERRAFORM_VERSION_CONSTRAINT = '>= 1.11';
+
+export interface DeploymentStackProps {
+  /** The validated deployment config. */
+  readonly config: DeploymentConfig;
+}
+
+/**
+ * One deployment: composes whichever sections its config has, configures the providers and the
+ * backend, and tags every taggable resource.
+ */
+export class DeploymentStack extends TerraformStack {
+  /** Tags applied to every taggable resource of this deployment. */
+  public readonly tags: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: DeploymentStackProps) {
+    super(scope, id);
+    const { config } = props;
+    configureBackend(this, config.name, config.backend);
+    // Write-only attributes (Azure) and S3-native state locking need Terraform >= 1.11.
+    this.addOverride('terraform.required_version', TERRAFORM_VERSION_CONSTRAINT);
+    this.tags = deploymentTags({ deployment: config.name, environment: config.environment, extra: config.tags });
+
+    if (config.cloud === 'aws') {
+      new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { ...this.tags } }] });
+    } else if (config.cloud === 'azure') {
+      new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
+    }
+  }
+}

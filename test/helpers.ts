@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Testing, type TerraformStack } from 'cdktf';
+import { parseDeployment } from '../stacks/config/load';
+import type { DeploymentConfig } from '../stacks/config/schema';
+import { buildApp } from '../stacks/app';
+
+export type Block = Record<string, unknown>;
+
+/** The synthesized Terraform JSON of one stack. */
+export interface Synthesized {
+  readonly resource?: Record<string, Record<string, Block>>;
+  readonly data?: Record<string, Record<string, Block>>;
+  readonly provider?: Record<string, Block[]>;
+  readonly output?: Record<string, Block>;
+  readonly terraform: Block & { backend?: Record<string, Block> };
+  readonly [key: string]: unknown;
+}
+
+/** Parses YAML text as a deployment config, failing the test with the loader's messages. */
+export function configFrom(yamlText: string, source = 'test.yaml'): DeploymentConfig {
+  const result = parseDeployment(yamlText, source);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.config;
+}
+
+/** Synthesizes one deployment in memory (nothing is written) and returns its JSON. */
+export function synth(config: DeploymentConfig): Synthesized {
+  const app = buildApp([config]);
+  const stack = app.node.findChild(config.name) as TerraformStack;
+  return JSON.parse(Testing.synth(stack, true)) as Synthesized;
+}
+
+/** Every resource of one type, by name. */
+export function resourcesOf(json: Synthesized, type: string): Record<string, Block> {
+  return json.resource?.[type] ?? {};
+}
+
+/** The only resource of a type; fails when there are none or several. */
+export function onlyResource(json: Synthesized, type: string): Block {
+  const all = Object.values(resourcesOf(json, type));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** Sorted `type.name` addresses of every resource and data source: the stack's address inventory. */
+export function addressInventory(json: Synthesized): string[] {
+  const addresses: string[] = [];
+  for (const [kind, prefix] of [['resource', ''], ['data', 'data.']] as const) {
+    for (const [type, byName] of Object.entries(json[kind] ?? {})) {
+      for (const name of Object.keys(byName)) addresses.push(`${prefix}${type}.${name}`);
+    }
+  }
+  return addresses.sort();
+}
+
+/** A fresh temporary folder holding the given files. */
+export function tempDirWith(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-test-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/** The shipped deployment configs. */
+export const SHIPPED_CONFIGS: readonly string[] = fs
+  .readdirSync(path.join(__dirname, '..', 'config'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();

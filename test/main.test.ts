@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { tempDirWith } from './helpers';
+
+const ROOT = path.join(__dirname, '..');
+const valid = (name: string) => `name: ${name}\nenvironment: dev\ncloud: aws\nregion: eu-west-1\n`;
+
+/** Runs the app as `npm run synth` does, with a config location and a fresh output folder. */
+function runApp(configLocation: string) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-out-'));
+  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, MLFLOW_PLATFORM_CONFIG: configLocation, CDKTF_OUTDIR: outdir },
+    encoding: 'utf8',
+  });
+  const stacksDir = path.join(outdir, 'stacks');
+  const stacks = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir).sort() : [];
+  return { ...result, outdir, stacks, written: fs.readdirSync(outdir) };
+}
+
+describe('the app entry point (main.ts)', () => {
+  it('synthesizes exactly the deployments of MLFLOW_PLATFORM_CONFIG into cdktf.out/stacks/<name>/cdk.tf.json', () => {
+    const run = runApp(tempDirWith({ 'one.yaml': valid('one'), 'two.yaml': valid('two') }));
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stacks).toEqual(['one', 'two']);
+    expect(fs.existsSync(path.join(run.outdir, 'stacks', 'one', 'cdk.tf.json'))).toBe(true);
+  });
+
+  it('synthesizes a single file', () => {
+    const dir = tempDirWith({ 'one.yaml': valid('one'), 'two.yaml': valid('two') });
+    expect(runApp(path.join(dir, 'two.yaml')).stacks).toEqual(['two']);
+  });
+
+  it('prints messages, not a stack trace, exits non-zero and writes nothing when any config is bad', () => {
+    const run = runApp(tempDirWith({ 'good.yaml': valid('good'), 'bad.yaml': `${valid('bad')}colud: aws\n` }));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Invalid deployment config; nothing was synthesized:');
+    expect(run.stderr).toMatch(/bad\.yaml: colud: unknown field; allowed fields here: /);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.written).toEqual([]);
+  });
+
+  it('fails on an empty config folder without writing anything', () => {
+    const run = runApp(tempDirWith({}));
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/no deployment configs found/);
+    expect(run.written).toEqual([]);
+  });
+});
