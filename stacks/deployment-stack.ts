@@ -5,6 +5,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { deploymentTags } from '../constructs/shared/tags';
 import { configureBackend } from './backend';
 import type { DeploymentConfig } from './config/schema';
+import { addDatabricksSection } from './sections/databricks';
 
 export const TERRAFORM_VERSION_CONSTRAINT = '>= 1.11';
 
@@ -33,6 +34,10 @@ export class DeploymentStack extends TerraformStack {
       new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { ...this.tags } }] });
     } else if (config.cloud === 'azure') {
       new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
+    }
+
+    if (config.databricks) {
+      addDatabricksSection(this, { config: config.databricks, production: config.production, cloud: config.cloud });
     }
   }
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { databricksSchema } from './databricks';
+import { isProduction } from './production';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
 
 /**
@@ -89,7 +91,7 @@ const awsDeployment = strictObject({
   artifacts: reserved('artifacts'),
   tracking: reserved('tracking'),
   teams: reserved('teams'),
-  databricks: reserved('databricks'),
+  databricks: databricksSchema.optional().describe('Databricks governance of the workspace in `databricks.host`.'),
 });
 
 const azureDeployment = strictObject({
@@ -101,14 +103,14 @@ const azureDeployment = strictObject({
   artifacts: reserved('artifacts'),
   tracking: reserved('tracking'),
   teams: reserved('teams'),
-  databricks: reserved('databricks'),
+  databricks: databricksSchema.optional().describe('Databricks governance of the workspace.'),
   databricksWorkspace: reserved('databricksWorkspace'),
 });
 
 const governanceDeployment = strictObject({
   ...commonFields,
   cloud: z.undefined().optional().describe('Omitted for a governance-only deployment.'),
-  databricks: reserved('databricks'),
+  databricks: databricksSchema.describe('Databricks governance of an existing workspace.'),
 });
 
 export const deploymentSchema = z
@@ -128,13 +130,11 @@ export type DeploymentConfig = ParsedDeployment & {
   readonly source: string;
 };
 
-export const PRODUCTION_ENVIRONMENTS: readonly string[] = ['prod', 'production'];
-
 /** Resolves defaults that depend on other fields. */
 export function resolveDeployment(parsed: ParsedDeployment, source: string): DeploymentConfig {
   return {
     ...parsed,
-    production: parsed.production ?? PRODUCTION_ENVIRONMENTS.includes(parsed.environment),
+    production: isProduction({ environment: parsed.environment, production: parsed.production }),
     source,
   };
 }

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { isProduction } from './production';
+import { pattern, reportDuplicates, strictObject } from './zod-helpers';
+
+const uuid = pattern(
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  'an application id: a lowercase UUID such as 11111111-2222-3333-4444-555555555555',
+);
+
+const servicePrincipal = strictObject({
+  applicationId: uuid
+    .optional()
+    .describe('Application id of an existing service principal (Entra ID app on Azure, account service principal on AWS).'),
+  displayName: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, { message: 'expected 1-100 letters, digits, spaces, dots, dashes or underscores' })
+    .optional()
+    .describe('Display name. Alone, it creates a Databricks-managed service principal.'),
+}).superRefine((sp, ctx) => {
+  if (!sp.applicationId && !sp.displayName) {
+    ctx.addIssue({ code: 'custom', message: 'expected applicationId (an existing principal) or displayName (a new Databricks-managed one)' });
+  }
+});
+
+const environment = strictObject({
+  name: pattern(/^[a-z][a-z0-9_]{0,19}$/, 'lowercase letters, digits and _, starting with a letter, at most 20 characters').describe(
+    'Logical environment name: group apps_<name>, folder <experimentsRoot>/<name>, models <model>_<name>.',
+  ),
+  production: z
+    .boolean()
+    .optional()
+    .describe('Production environments manage production model versions. @default true for prod and production'),
+  servicePrincipals: z
+    .array(servicePrincipal)
+    .default([])
+    .describe('Application principals of this environment: members of apps_<name> and apps_all. @default []'),
+});
+
+const account = strictObject({
+  id: uuid.describe('Databricks account id.'),
+  host: z
+    .enum(['https://accounts.azuredatabricks.net', 'https://accounts.cloud.databricks.com'])
+    .optional()
+    .describe('Account console URL. @default derived from the workspace host (Azure or AWS)'),
+  workspaceId: pattern(/^\d{1,20}$/, 'the numeric workspace id').describe('Workspace the account groups are assigned to.'),
+});
+
+const unityCatalog = strictObject({
+  catalog: pattern(/^[a-z][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _, starting with a letter')
+    .default('mlflow')
+    .describe('Catalog created for the models; one schema per environment inside it. @default mlflow'),
+  storageRoot: z
+    .string()
+    .regex(/^(s3|abfss|gs):\/\/.+/, { message: 'expected a cloud storage URL (s3://, abfss://, gs://)' })
+    .optional()
+    .describe('Managed storage of the catalog, when the metastore has no root storage. @default the metastore root'),
+  account: account
+    .optional()
+    .describe('Create the groups at account level through the account API. @default reference existing account groups by name'),
+});
+
+export const databricksSchema = strictObject({
+  host: z
+    .url({ protocol: /^https$/, message: 'expected an https:// workspace URL' })
+    .optional()
+    .describe('Workspace URL. @default DATABRICKS_HOST, or the workspace created in the same stack'),
+  registry: z
+    .enum(['workspace', 'unity-catalog'])
+    .default('workspace')
+    .describe('Where registered models live. @default workspace'),
+  experimentsRoot: pattern(/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'an absolute workspace folder such as /experiments')
+    .default('/experiments')
+    .describe('Parent folder of the per-environment experiment folders. @default /experiments'),
+  environments: z
+    .array(environment)
+    .min(1, { message: 'expected at least one environment' })
+    .describe('Logical environments sharing the workspace.'),
+  models: z
+    .array(pattern(/^[a-z][a-z0-9_]{0,99}$/, 'lowercase letters, digits and _, starting with a letter'))
+    .default([])
+    .describe('Registered models; one per environment is created. @default []'),
+  unityCatalog: unityCatalog.optional().describe('Unity Catalog settings, with registry: unity-catalog. @default catalog mlflow'),
+}).superRefine((d, ctx) => {
+  reportDuplicates(ctx, d.environments.map((e) => e.name), (i) => ['environments', i, 'name'], 'environment name');
+  reportDuplicates(ctx, d.models, (i) => ['models', i], 'model name');
+  // A principal in two environments would carry one environment's rights into another.
+  const principals: string[] = [];
+  const paths: PropertyKey[][] = [];
+  d.environments.forEach((env, e) =>
+    env.servicePrincipals.forEach((sp, s) => {
+      principals.push(sp.applicationId ?? `name:${sp.displayName}`);
+      paths.push(['environments', e, 'servicePrincipals', s]);
+    }),
+  );
+  reportDuplicates(ctx, principals, (i) => paths[i], 'service principal (a principal belongs to one environment only)');
+  if (d.unityCatalog && d.registry !== 'unity-catalog') {
+    ctx.addIssue({ code: 'custom', path: ['unityCatalog'], message: 'only allowed with registry: unity-catalog' });
+  }
+  if (d.registry === 'unity-catalog' && !d.unityCatalog?.account) {
+    d.environments.forEach((env, e) => {
+      if (env.servicePrincipals.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', e, 'servicePrincipals'],
+          message:
+            'existing account groups are managed in the identity provider: add members there, or set unityCatalog.account to create the groups here',
+        });
+      }
+    });
+  }
+});
+
+export type DatabricksConfig = z.output<typeof databricksSchema>;
+export type DatabricksEnvironmentConfig = DatabricksConfig['environments'][number];
+
+/** Whether an environment is a production one (explicit flag, else its name). */
+export function isProductionEnvironment(env: Pick<DatabricksEnvironmentConfig, 'name' | 'production'>): boolean {
+  return isProduction({ name: env.name, production: env.production });
+}

@@ -1,0 +1,60 @@
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { DatabricksProvider } from '@cdktf/provider-databricks/lib/provider';
+import { DatabricksGovernance } from '../../constructs/databricks/governance';
+import { type DatabricksConfig, isProductionEnvironment } from '../config/databricks';
+
+const AZURE_ACCOUNTS = 'https://accounts.azuredatabricks.net';
+const AWS_ACCOUNTS = 'https://accounts.cloud.databricks.com';
+
+export interface DatabricksSectionProps {
+  readonly config: DatabricksConfig;
+  /** Whether the deployment is a production one: production objects get prevent_destroy. */
+  readonly production: boolean;
+  /** The cloud of the deployment, to pick the account console when the config names none. */
+  readonly cloud?: 'aws' | 'azure';
+}
+
+/** The `databricks` section: providers, governance, outputs. */
+export function addDatabricksSection(scope: Construct, props: DatabricksSectionProps): DatabricksGovernance {
+  const { config } = props;
+  // Credentials come from the environment at deploy time (README, "Deploying").
+  new DatabricksProvider(scope, 'databricks', { host: config.host });
+  const account = config.registry === 'unity-catalog' ? config.unityCatalog?.account : undefined;
+  const accountProvider = account
+    ? new DatabricksProvider(scope, 'databricks-account', {
+        alias: 'account',
+        host: account.host ?? (config.host?.includes('azuredatabricks.net') || props.cloud === 'azure' ? AZURE_ACCOUNTS : AWS_ACCOUNTS),
+        accountId: account.id,
+      })
+    : undefined;
+
+  const governance = new DatabricksGovernance(scope, 'databricks-governance', {
+    environments: config.environments.map((env) => ({
+      name: env.name,
+      production: isProductionEnvironment(env),
+      servicePrincipals: env.servicePrincipals,
+    })),
+    models: config.models,
+    experimentsRoot: config.experimentsRoot,
+    registry: config.registry,
+    unityCatalog: config.unityCatalog && {
+      catalog: config.unityCatalog.catalog,
+      storageRoot: config.unityCatalog.storageRoot,
+      account: account && accountProvider && { accountId: account.id, workspaceId: account.workspaceId, provider: accountProvider },
+    },
+    protectProduction: props.production,
+  });
+
+  new TerraformOutput(scope, 'databricks_environments', {
+    description: 'Per logical environment: group, experiment folder, registered model names, production flag.',
+    value: Object.fromEntries(
+      governance.environments.map((e) => [
+        e.name,
+        { group: e.groupName, experiment_folder: e.experimentFolder, models: e.modelNames, production: e.production },
+      ]),
+    ),
+  });
+  new TerraformOutput(scope, 'databricks_registry', { value: config.registry, description: 'Model registry: workspace or unity-catalog.' });
+  return governance;
+}
