@@ -5,6 +5,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { deploymentTags } from '../constructs/shared/tags';
 import { configureBackend } from './backend';
 import type { DeploymentConfig } from './config/schema';
+import { addAwsPlatform } from './sections/aws';
 import { addDatabricksSection } from './sections/databricks';
 
 export const TERRAFORM_VERSION_CONSTRAINT = '>= 1.11';
@@ -32,6 +33,7 @@ export class DeploymentStack extends TerraformStack {
 
     if (config.cloud === 'aws') {
       new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { ...this.tags } }] });
+      addAwsPlatform(this, { ...config, production: config.production });
     } else if (config.cloud === 'azure') {
       new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
     }

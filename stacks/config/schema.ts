@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsArtifactsSchema, awsDatabaseSchema, awsNetworkSchema, awsTeamsSchema, awsTrackingSchema, checkAwsDeployment } from './aws';
 import { databricksSchema } from './databricks';
 import { isProduction } from './production';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
@@ -86,13 +87,13 @@ const awsDeployment = strictObject({
   ...commonFields,
   cloud: z.literal('aws').describe('Cloud of the tracking platform.'),
   region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').describe('AWS region.'),
-  network: reserved('network'),
-  database: reserved('database'),
-  artifacts: reserved('artifacts'),
-  tracking: reserved('tracking'),
-  teams: reserved('teams'),
+  network: awsNetworkSchema.optional().describe('VPC over 2-3 AZs with public, private and isolated subnets. @default a new VPC'),
+  database: awsDatabaseSchema.optional().describe('PostgreSQL backend store of the tracking server.'),
+  artifacts: awsArtifactsSchema.optional().describe('Private S3 artifact store.'),
+  tracking: awsTrackingSchema.optional().describe('MLflow tracking server on ECS Fargate behind an Application Load Balancer.'),
+  teams: awsTeamsSchema.optional().describe('Teams: artifact prefix and IAM role each.'),
   databricks: databricksSchema.optional().describe('Databricks governance of the workspace in `databricks.host`.'),
-});
+}).superRefine((d, ctx) => checkAwsDeployment(d, isProduction({ environment: d.environment, production: d.production }), ctx));
 
 const azureDeployment = strictObject({
   ...commonFields,

@@ -1,0 +1,207 @@
+import { Construct } from 'constructs';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { RdsCluster } from '@cdktf/provider-aws/lib/rds-cluster';
+import { RdsClusterInstance } from '@cdktf/provider-aws/lib/rds-cluster-instance';
+import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-parameter-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import type { EncryptionKey } from './encryption-key';
+import type { PolicyStatement } from './iam';
+
+export const POSTGRES_PORT = 5432;
+
+/** Anything with a security group that can be allowed in. */
+export interface IConnectable {
+  readonly securityGroupId: string;
+}
+
+export interface TrackingDatabaseProps {
+  /** Resource name prefix (identifier). */
+  readonly namePrefix: string;
+  readonly vpcId: string;
+  /** Isolated subnets: no route to the internet. */
+  readonly subnetIds: readonly string[];
+  /** Encrypts storage, Performance Insights and the master user secret. */
+  readonly key: EncryptionKey;
+  /** RDS PostgreSQL, or Aurora PostgreSQL Serverless v2. @default postgres */
+  readonly engine?: 'postgres' | 'aurora-postgresql';
+  /** Pinned engine version (major.minor). @default 16.8 */
+  readonly engineVersion?: string;
+  /** Instance class (postgres). @default db.t4g.medium */
+  readonly instanceClass?: string;
+  /** Initial storage in GiB (postgres). @default 20 */
+  readonly allocatedStorageGb?: number;
+  /** Storage autoscaling ceiling in GiB (postgres). @default 200 */
+  readonly maxAllocatedStorageGb?: number;
+  /** Aurora Serverless v2 ACUs. @default 0.5 */
+  readonly minCapacity?: number;
+  /** Aurora Serverless v2 ACUs. @default 4 */
+  readonly maxCapacity?: number;
+  /** Automated backup retention, days. @default 7 */
+  readonly backupRetentionDays?: number;
+  /** A standby (postgres) or a reader (Aurora) in another AZ. @default false */
+  readonly multiAz?: boolean;
+  /** RDS deletion protection. @default true */
+  readonly deletionProtection?: boolean;
+  /** Terraform `prevent_destroy` and a final snapshot on deletion. @default true */
+  readonly protect?: boolean;
+  /** The database MLflow's tracking store uses. @default mlflow */
+  readonly databaseName?: string;
+  /** Master user name; its password is managed by RDS in Secrets Manager. @default mlflow_admin */
+  readonly masterUsername?: string;
+}
+
+/**
+ * The PostgreSQL backend store: encrypted with a customer-managed key, private, SSL forced, the
+ * master password generated and rotated by RDS in Secrets Manager (never in Terraform state).
+ */
+export class TrackingDatabase extends Construct implements IConnectable {
+  public readonly securityGroupId: string;
+  /** Host name of the writer endpoint. */
+  public readonly endpoint: string;
+  public readonly port = POSTGRES_PORT;
+  public readonly databaseName: string;
+  /** Secrets Manager secret of the master user (JSON with username and password), managed by RDS. */
+  public readonly masterSecretArn: string;
+  /** The RDS resource that holds data (for protection checks and outputs). */
+  public readonly resource: DbInstance | RdsCluster;
+
+  private readonly key: EncryptionKey;
+
+  constructor(scope: Construct, id: string, props: TrackingDatabaseProps) {
+    super(scope, id);
+    const engine = props.engine ?? 'postgres';
+    const version = props.engineVersion ?? '16.8';
+    const major = version.split('.')[0];
+    const protect = props.protect ?? true;
+    this.key = props.key;
+    this.databaseName = props.databaseName ?? 'mlflow';
+
+    const sg = new SecurityGroup(this, 'security-group', {
+      name: `${props.namePrefix}-database`,
+      description: 'MLflow backend store: PostgreSQL from the tracking tasks only',
+      vpcId: props.vpcId,
+    });
+    this.securityGroupId = sg.id;
+    const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {
+      name: `${props.namePrefix}-database`,
+      description: 'Isolated subnets of the MLflow backend store',
+      subnetIds: [...props.subnetIds],
+    });
+    const common = {
+      engine,
+      engineVersion: version,
+      databaseName: this.databaseName,
+      masterUsername: props.masterUsername ?? 'mlflow_admin',
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: props.key.arn,
+      storageEncrypted: true,
+      kmsKeyId: props.key.arn,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [sg.id],
+      backupRetentionPeriod: props.backupRetentionDays ?? 7,
+      preferredBackupWindow: '02:00-03:00',
+      copyTagsToSnapshot: true,
+      deletionProtection: props.deletionProtection ?? true,
+      skipFinalSnapshot: !protect,
+      finalSnapshotIdentifier: protect ? `${props.namePrefix}-final` : undefined,
+      lifecycle: protect ? { preventDestroy: true } : undefined,
+    };
+    // Force TLS for every connection, and log what an operator needs to investigate.
+    const parameters = [
+      { name: 'rds.force_ssl', value: '1' },
+      { name: 'log_connections', value: '1' },
+      { name: 'log_disconnections', value: '1' },
+      { name: 'log_min_duration_statement', value: '1000' },
+    ];
+
+    if (engine === 'postgres') {
+      const parameterGroup = new DbParameterGroup(this, 'parameters', {
+        name: `${props.namePrefix}-postgres${major}`,
+        family: `postgres${major}`,
+        description: 'MLflow backend store: TLS only',
+        parameter: parameters,
+      });
+      const { databaseName, ...rest } = common;
+      const db = new DbInstance(this, 'instance', {
+        ...rest,
+        dbName: databaseName,
+        identifier: props.namePrefix,
+        instanceClass: props.instanceClass ?? 'db.t4g.medium',
+        allocatedStorage: props.allocatedStorageGb ?? 20,
+        maxAllocatedStorage: props.maxAllocatedStorageGb ?? 200,
+        storageType: 'gp3',
+        multiAz: props.multiAz ?? false,
+        publiclyAccessible: false,
+        parameterGroupName: parameterGroup.name,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: props.key.arn,
+        performanceInsightsRetentionPeriod: 7,
+        enabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
+        autoMinorVersionUpgrade: true,
+        caCertIdentifier: 'rds-ca-rsa2048-g1',
+        iamDatabaseAuthenticationEnabled: false,
+      });
+      this.resource = db;
+      this.endpoint = db.address;
+      this.masterSecretArn = db.masterUserSecret.get(0).secretArn;
+      return;
+    }
+
+    const clusterParameters = new RdsClusterParameterGroup(this, 'cluster-parameters', {
+      name: `${props.namePrefix}-aurora-postgresql${major}`,
+      family: `aurora-postgresql${major}`,
+      description: 'MLflow backend store: TLS only',
+      parameter: parameters,
+    });
+    const cluster = new RdsCluster(this, 'cluster', {
+      ...common,
+      clusterIdentifier: props.namePrefix,
+      engineMode: 'provisioned',
+      dbClusterParameterGroupName: clusterParameters.name,
+      serverlessv2ScalingConfiguration: { minCapacity: props.minCapacity ?? 0.5, maxCapacity: props.maxCapacity ?? 4 },
+      enabledCloudwatchLogsExports: ['postgresql'],
+    });
+    const instances = props.multiAz ? 2 : 1;
+    for (let i = 0; i < instances; i++) {
+      new RdsClusterInstance(this, `cluster-instance-${i}`, {
+        identifier: `${props.namePrefix}-${i}`,
+        clusterIdentifier: cluster.id,
+        engine,
+        engineVersion: version,
+        instanceClass: 'db.serverless',
+        publiclyAccessible: false,
+        dbSubnetGroupName: subnetGroup.name,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: props.key.arn,
+        caCertIdentifier: 'rds-ca-rsa2048-g1',
+        autoMinorVersionUpgrade: true,
+      });
+    }
+    this.resource = cluster;
+    this.endpoint = cluster.endpoint;
+    this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
+  }
+
+  /**
+   * Lets `peer` connect on the PostgreSQL port. `name` is part of the rule's Terraform address:
+   * keep it stable (e.g. `tracking-tasks`).
+   */
+  public allowConnectionsFrom(peer: IConnectable, name: string, description = `PostgreSQL from ${name}`): void {
+    new VpcSecurityGroupIngressRule(this, `allow-${name}`, {
+      securityGroupId: this.securityGroupId,
+      referencedSecurityGroupId: peer.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description,
+    });
+  }
+
+  /** IAM statements to read the master user secret (ECS secrets injection). */
+  public readSecretStatements(): PolicyStatement[] {
+    return [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: this.masterSecretArn }, this.key.decryptStatement()];
+  }
+}

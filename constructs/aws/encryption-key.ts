@@ -1,0 +1,63 @@
+import { Construct } from 'constructs';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { type PolicyStatement, policyJson } from './iam';
+
+export interface EncryptionKeyProps {
+  /** Alias without the `alias/` prefix. */
+  readonly alias: string;
+  readonly description: string;
+  /** Account that owns the key; its IAM policies decide who uses it. */
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  /** Let CloudWatch Logs use the key for log groups of this account and region. @default false */
+  readonly allowCloudWatchLogs?: boolean;
+  /** Waiting period before a scheduled deletion, 7-30 days. @default 30 */
+  readonly deletionWindowInDays?: number;
+}
+
+/** A customer-managed KMS key with yearly rotation and an alias. */
+export class EncryptionKey extends Construct {
+  public readonly key: KmsKey;
+  public readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    const root = `arn:${props.partition}:iam::${props.accountId}:root`;
+    const statements: PolicyStatement[] = [
+      // The account administers the key; IAM policies grant its use to roles.
+      { Sid: 'AccountAdministration', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
+    ];
+    if (props.allowCloudWatchLogs) {
+      statements.push({
+        Sid: 'CloudWatchLogs',
+        Effect: 'Allow',
+        Principal: { Service: `logs.${props.region}.amazonaws.com` },
+        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Resource: '*',
+        Condition: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:*` },
+        },
+      });
+    }
+    this.key = new KmsKey(this, 'key', {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowInDays ?? 30,
+      policy: policyJson(statements),
+    });
+    new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });
+    this.arn = this.key.arn;
+  }
+
+  /** IAM statement that lets a role encrypt and decrypt with this key. */
+  public encryptDecryptStatement(): PolicyStatement {
+    return { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:DescribeKey'], Resource: this.arn };
+  }
+
+  /** IAM statement that lets a role decrypt with this key. */
+  public decryptStatement(): PolicyStatement {
+    return { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: this.arn };
+  }
+}

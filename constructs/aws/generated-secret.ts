@@ -1,0 +1,60 @@
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import type { EncryptionKey } from './encryption-key';
+import type { PolicyStatement } from './iam';
+
+export interface GeneratedSecretProps {
+  readonly name: string;
+  readonly description: string;
+  readonly key: EncryptionKey;
+  /** Password length. @default 40 */
+  readonly length?: number;
+  /** Days a deleted secret can be restored, 7-30. @default 30 */
+  readonly recoveryWindowInDays?: number;
+  /** Bump to write a new generated value (the value itself never reaches state). @default 1 */
+  readonly version?: number;
+}
+
+/**
+ * A Secrets Manager secret whose value Secrets Manager generates during apply: an ephemeral
+ * `aws_secretsmanager_random_password` feeds the write-only `secret_string_wo`, so the value is
+ * in neither the synthesized JSON, the plan nor the state.
+ */
+export class GeneratedSecret extends Construct {
+  public readonly secret: SecretsmanagerSecret;
+  public readonly arn: string;
+
+  constructor(scope: Construct, id: string, props: GeneratedSecretProps) {
+    super(scope, id);
+    this.secret = new SecretsmanagerSecret(this, 'secret', {
+      name: props.name,
+      description: props.description,
+      kmsKeyId: props.key.arn,
+      recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+    });
+    // cdktf 0.21 has no ephemeral resource classes: the block is written into the stack JSON.
+    // Named after the construct path below the stack, so it is unique and independent of the stack name.
+    const ephemeralName = this.node.scopes
+      .slice(1)
+      .map((c) => c.node.id)
+      .join('_')
+      .replace(/[^A-Za-z0-9_-]/g, '_');
+    TerraformStack.of(this).addOverride(`ephemeral.aws_secretsmanager_random_password.${ephemeralName}`, {
+      password_length: props.length ?? 40,
+      exclude_punctuation: true,
+    });
+    new SecretsmanagerSecretVersion(this, 'value', {
+      secretId: this.secret.id,
+      secretStringWo: `\${ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password}`,
+      secretStringWoVersion: props.version ?? 1,
+    });
+    this.arn = this.secret.arn;
+  }
+
+  /** IAM statement that lets a role read the value. */
+  public readStatement(): PolicyStatement {
+    return { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: this.arn };
+  }
+}

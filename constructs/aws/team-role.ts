@@ -1,0 +1,36 @@
+import { Construct } from 'constructs';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import type { ArtifactStore } from './buckets';
+import type { IGrantable } from './iam';
+import { policyJson } from './iam';
+
+export interface TeamRoleProps {
+  readonly namePrefix: string;
+  /** Team name: artifact prefix `teams/<team>/`. */
+  readonly team: string;
+  /** IAM principals (the team's jobs, CI) that may assume the role. */
+  readonly trustedPrincipals: readonly string[];
+  readonly artifacts: ArtifactStore;
+  /** Longest session, seconds. @default 3600 */
+  readonly maxSessionDuration?: number;
+}
+
+/** A team's role: read and write its own artifact prefix, nothing else. */
+export class TeamRole extends Construct implements IGrantable {
+  public readonly role: IamRole;
+  public readonly artifactPrefix: string;
+
+  constructor(scope: Construct, id: string, props: TeamRoleProps) {
+    super(scope, id);
+    this.artifactPrefix = `teams/${props.team}/`;
+    this.role = new IamRole(this, 'role', {
+      name: `${props.namePrefix}-team-${props.team}`,
+      description: `MLflow team ${props.team}: artifacts under s3://<artifact bucket>/${this.artifactPrefix}`,
+      maxSessionDuration: props.maxSessionDuration ?? 3600,
+      assumeRolePolicy: policyJson([
+        { Effect: 'Allow', Principal: { AWS: [...props.trustedPrincipals] }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+      ]),
+    });
+    props.artifacts.grantReadWrite(this, `team-${props.team}`, this.artifactPrefix);
+  }
+}

@@ -1,0 +1,39 @@
+/** IPv4 CIDR arithmetic for validation and subnet planning. */
+
+export interface ParsedCidr {
+  readonly network: number;
+  readonly prefix: number;
+}
+
+export function parseCidr(value: string): ParsedCidr {
+  const [address, prefixText] = value.split('/');
+  const octets = address.split('.').map(Number);
+  const network = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  return { network, prefix: Number(prefixText) };
+}
+
+export function cidrProblem(value: string): string | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!match) return 'expected an IPv4 CIDR block such as 10.0.0.0/16';
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return 'expected an IPv4 CIDR block such as 10.0.0.0/16';
+  const { network } = parseCidr(value);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  if ((network & mask) >>> 0 !== network) return 'host bits must be zero (e.g. 10.0.0.0/16, not 10.0.0.1/16)';
+  return undefined;
+}
+
+/** Whether CIDR `inner` lies entirely inside CIDR `outer`. */
+export function cidrContains(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (i.prefix < o.prefix) return false;
+  const mask = o.prefix === 0 ? 0 : (0xffffffff << (32 - o.prefix)) >>> 0;
+  return (i.network & mask) >>> 0 === o.network;
+}
+
+/** Whether two CIDR blocks share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  return cidrContains(a, b) || cidrContains(b, a);
+}

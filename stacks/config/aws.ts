@@ -1,0 +1,260 @@
+import { z } from 'zod';
+import { cidrContains, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
+
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const logRetention = z
+  .number()
+  .int()
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `expected a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
+  });
+
+const arn = (service: string, example: string) =>
+  pattern(new RegExp(`^arn:aws[a-z-]*:${service}:`), `an ${service} ARN such as ${example}`);
+
+const iamPrincipalArn = pattern(
+  /^arn:aws[a-z-]*:(iam::\d{12}:(root|role\/[\w+=,.@\/-]+|user\/[\w+=,.@\/-]+)|sts::\d{12}:assumed-role\/[\w+=,.@\/-]+)$/,
+  'an IAM principal ARN such as arn:aws:iam::123456789012:role/ml-training',
+);
+
+/** Fargate task sizes: CPU units to the memory values (MiB) Fargate accepts for them. */
+export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
+}
+
+export const existingVpcSchema = strictObject({
+  vpcId: pattern(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0'),
+  vpcCidr: ipv4Cidr.describe('CIDR of the existing VPC (security group rules and allowed hosts use it).'),
+  publicSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('For an internet-facing load balancer.'),
+  privateSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('Tracking tasks and an internal load balancer.'),
+  isolatedSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('The database: no route to the internet.'),
+});
+
+export const awsNetworkSchema = strictObject({
+  vpcCidr: ipv4Cidr.default('10.0.0.0/16').describe('VPC CIDR, /16 to /24. @default 10.0.0.0/16'),
+  azCount: z.number().int().min(2).max(3).optional().describe('Availability zones. @default 2, 3 in production'),
+  subnetPrefixLength: z
+    .number()
+    .int()
+    .min(16)
+    .max(28)
+    .optional()
+    .describe('Prefix length of every subnet (3 tiers x azCount of them). @default VPC prefix + 4'),
+  natGateways: z
+    .enum(['single', 'per-az', 'none'])
+    .optional()
+    .describe('NAT gateways for the private subnets. @default single, per-az in production'),
+  interfaceEndpoints: z
+    .boolean()
+    .optional()
+    .describe('Interface endpoints for ECR, CloudWatch Logs, Secrets Manager, KMS, STS. @default true when natGateways is none'),
+  flowLogRetentionDays: logRetention.optional().describe('VPC flow log retention. @default 90, 365 in production'),
+  existing: existingVpcSchema.optional().describe('Bring your own VPC and subnets instead of creating them.'),
+}).superRefine((n, ctx) => {
+  if (n.existing) return;
+  const vpcPrefix = parseCidr(n.vpcCidr).prefix;
+  if (vpcPrefix < 16 || vpcPrefix > 24) {
+    ctx.addIssue({ code: 'custom', path: ['vpcCidr'], message: 'expected a VPC prefix between /16 and /24 (AWS limits)', input: n.vpcCidr });
+    return;
+  }
+  const subnetPrefix = n.subnetPrefixLength ?? vpcPrefix + 4;
+  const needed = 3 * (n.azCount ?? 3);
+  if (subnetPrefix < vpcPrefix || 2 ** (subnetPrefix - vpcPrefix) < needed) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['subnetPrefixLength'],
+      message: `${needed} subnets of /${subnetPrefix} do not fit in ${n.vpcCidr}; use a longer prefix or a larger VPC`,
+      input: n.subnetPrefixLength,
+    });
+  }
+  if (subnetPrefix > 28) {
+    ctx.addIssue({ code: 'custom', path: ['subnetPrefixLength'], message: 'AWS subnets are /28 or larger', input: subnetPrefix });
+  }
+});
+
+export const awsDatabaseSchema = strictObject({
+  engine: z
+    .enum(['postgres', 'aurora-postgresql'])
+    .default('postgres')
+    .describe('RDS PostgreSQL, or Aurora PostgreSQL Serverless v2 for scale. @default postgres'),
+  engineVersion: pattern(/^\d{2}\.\d{1,2}$/, 'a PostgreSQL major.minor version such as 16.8')
+    .default('16.8')
+    .describe('Pinned engine version. @default 16.8'),
+  instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'a db.* instance class such as db.t4g.medium')
+    .optional()
+    .describe('RDS instance class (engine postgres). @default db.t4g.medium, db.m7g.large in production'),
+  allocatedStorageGb: z.number().int().min(20).max(65536).default(20).describe('Initial storage (engine postgres). @default 20'),
+  maxAllocatedStorageGb: z
+    .number()
+    .int()
+    .min(20)
+    .max(65536)
+    .default(200)
+    .describe('Storage autoscaling ceiling (engine postgres). @default 200'),
+  minCapacity: z.number().min(0).max(256).multipleOf(0.5).optional().describe('Aurora Serverless v2 minimum ACUs. @default 0.5, 1 in production'),
+  maxCapacity: z.number().min(1).max(256).multipleOf(0.5).optional().describe('Aurora Serverless v2 maximum ACUs. @default 4, 16 in production'),
+  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Automated backups, 7-35 days. @default 7, 14 in production'),
+  multiAz: z.boolean().optional().describe('Standby in a second AZ (Aurora: a reader instance). @default true in production'),
+  deletionProtection: z.boolean().optional().describe('RDS deletion protection. @default true in production'),
+});
+
+export const loadBalancerSchema = strictObject({
+  internetFacing: z.boolean().default(false).describe('Internet-facing instead of internal, on purpose only. @default false'),
+  allowedCidrs: z.array(ipv4Cidr).min(1).optional().describe('Who may reach port 443. @default the VPC CIDR'),
+  certificateArn: arn('acm', 'arn:aws:acm:eu-west-1:123456789012:certificate/…')
+    .optional()
+    .describe('ACM certificate of the HTTPS listener; required unless allowPlainHttp.'),
+  sslPolicy: pattern(/^ELBSecurityPolicy-(TLS13-1-2|TLS13-1-3|FS-1-2|TLS-1-2)[\w-]*$/, 'a TLS 1.2+ ELB security policy')
+    .default('ELBSecurityPolicy-TLS13-1-2-2021-06')
+    .describe('TLS policy of the HTTPS listener. @default ELBSecurityPolicy-TLS13-1-2-2021-06'),
+  allowPlainHttp: z
+    .boolean()
+    .default(false)
+    .describe('Serve plain HTTP on port 80 (non-production, internal load balancer only). @default false'),
+});
+
+export const awsTrackingSchema = strictObject({
+  image: pattern(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'a pinned image reference (a tag or digest, not latest)')
+    .refine((i) => !i.endsWith(':latest'), { message: 'expected a pinned image, not :latest' })
+    .default('ghcr.io/mlflow/mlflow:v3.14.0-full')
+    .describe('MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.14.0-full'),
+  cpu: z.number().int().optional().describe('Fargate CPU units. @default 1024, 2048 in production'),
+  memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU. @default 2048, 4096 in production'),
+  minTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling minimum (>= 2 in production). @default 1, 2 in production'),
+  maxTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling maximum. @default 3, 6 in production'),
+  workers: z.number().int().min(1).max(64).optional().describe('Server worker processes. @default 2 per vCPU'),
+  loadBalancer: loadBalancerSchema.default({ internetFacing: false, sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', allowPlainHttp: false }),
+  domainName: pattern(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, 'a DNS name such as mlflow.example.com')
+    .optional()
+    .describe('Host name of the tracking server. @default the load balancer DNS name'),
+  hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
+  logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
+  adminUsername: pattern(/^[a-z][a-z0-9_-]{2,31}$/, '3-32 lowercase letters, digits, _ or -').default('admin').describe('MLflow auth admin user. @default admin'),
+});
+
+const teamSchema = strictObject({
+  name: pattern(/^[a-z][a-z0-9-]{1,30}$/, '2-31 lowercase letters, digits and dashes, starting with a letter').describe(
+    'Team name: artifact prefix teams/<name>/, IAM role, experiment namespace <name>/<problem>/<model>.',
+  ),
+  trustedPrincipals: z.array(iamPrincipalArn).min(1).describe('IAM principals that may assume the team role (its jobs, CI).'),
+});
+
+export const awsTeamsSchema = z.array(teamSchema).superRefine((teams, ctx) =>
+  reportDuplicates(ctx, teams.map((t) => t.name), (i) => [i, 'name'], 'team name'),
+);
+
+export const awsArtifactsSchema = strictObject({
+  noncurrentVersionDays: z.number().int().min(1).max(3650).optional().describe('Keep old object versions this long. @default 30, 365 in production'),
+});
+
+export type AwsNetworkConfig = z.output<typeof awsNetworkSchema>;
+export type AwsDatabaseConfig = z.output<typeof awsDatabaseSchema>;
+export type AwsTrackingConfig = z.output<typeof awsTrackingSchema>;
+export type AwsArtifactsConfig = z.output<typeof awsArtifactsSchema>;
+export type AwsTeamConfig = z.output<typeof teamSchema>;
+
+interface AwsSections {
+  readonly production?: boolean;
+  readonly environment: string;
+  readonly network?: AwsNetworkConfig;
+  readonly database?: AwsDatabaseConfig;
+  readonly artifacts?: AwsArtifactsConfig;
+  readonly tracking?: AwsTrackingConfig;
+  readonly teams?: readonly AwsTeamConfig[];
+}
+
+/** Rules across the AWS sections, with production defaults resolved the way the stack resolves them. */
+export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
+  const platform = [d.database, d.artifacts, d.tracking].filter(Boolean).length;
+  if (platform > 0 && platform < 3) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'the tracking platform needs the database, artifacts and tracking sections together' });
+  }
+  if (d.teams && !d.tracking) ctx.addIssue({ code: 'custom', path: ['teams'], message: 'teams need the tracking platform (database, artifacts, tracking)' });
+  const db = d.database;
+  if (db) {
+    if (db.engine === 'postgres' && db.maxAllocatedStorageGb < db.allocatedStorageGb) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'maxAllocatedStorageGb'], message: 'must be at least allocatedStorageGb', input: db.maxAllocatedStorageGb });
+    }
+    if (db.engine === 'aurora-postgresql' && db.instanceClass) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'instanceClass'], message: 'Aurora Serverless v2 sizes with minCapacity/maxCapacity, not an instance class', input: db.instanceClass });
+    }
+    if (db.engine === 'postgres' && (db.minCapacity !== undefined || db.maxCapacity !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'minCapacity'], message: 'capacities apply to engine aurora-postgresql only' });
+    }
+    if ((db.minCapacity ?? 0) > (db.maxCapacity ?? 256)) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'minCapacity'], message: 'must not exceed maxCapacity', input: db.minCapacity });
+    }
+    if (production && db.backupRetentionDays !== undefined && db.backupRetentionDays < 14) {
+      ctx.addIssue({ code: 'custom', path: ['database', 'backupRetentionDays'], message: 'production keeps backups for at least 14 days', input: db.backupRetentionDays });
+    }
+  }
+  const t = d.tracking;
+  if (t) {
+    const cpu = t.cpu ?? (production ? 2048 : 1024);
+    const memory = t.memory ?? (production ? 4096 : 2048);
+    const allowed = FARGATE_SIZES[cpu];
+    if (!allowed) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'cpu'], message: `expected a Fargate CPU size: ${Object.keys(FARGATE_SIZES).join(', ')}`, input: cpu });
+    } else if (!allowed.includes(memory)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tracking', 'memory'],
+        message: `Fargate with ${cpu} CPU units takes ${allowed[0]}-${allowed[allowed.length - 1]} MiB in steps of ${(allowed[1] ?? allowed[0]) - allowed[0]}`,
+        input: memory,
+      });
+    }
+    const min = t.minTasks ?? (production ? 2 : 1);
+    if (production && min < 2) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'minTasks'], message: 'production runs at least 2 tasks across AZs', input: t.minTasks });
+    }
+    if (t.maxTasks !== undefined && t.maxTasks < min) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'maxTasks'], message: `must be at least minTasks (${min})`, input: t.maxTasks });
+    }
+    const lb = t.loadBalancer;
+    if (lb.allowPlainHttp && (production || lb.internetFacing)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tracking', 'loadBalancer', 'allowPlainHttp'],
+        message: 'plain HTTP is allowed only for a non-production deployment behind an internal load balancer',
+        input: true,
+      });
+    }
+    if (!lb.certificateArn && !lb.allowPlainHttp) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tracking', 'loadBalancer', 'certificateArn'],
+        message: production
+          ? 'production serves HTTPS only: set an ACM certificate ARN'
+          : 'expected an ACM certificate ARN for HTTPS, or allowPlainHttp: true (internal, non-production only)',
+      });
+    }
+    if (lb.internetFacing && !lb.allowedCidrs) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'allowedCidrs'], message: 'an internet-facing load balancer needs explicit allowedCidrs' });
+    }
+    if (t.hostedZoneId && !t.domainName) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'hostedZoneId'], message: 'needs tracking.domainName', input: t.hostedZoneId });
+    }
+  }
+  if (t?.loadBalancer.allowedCidrs && !t.loadBalancer.internetFacing) {
+    const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
+    t.loadBalancer.allowedCidrs.forEach((c, i) => {
+      if (!privateRanges.some((r) => cidrContains(r, c))) {
+        ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'allowedCidrs', i], message: 'an internal load balancer is reached from private ranges only', input: c });
+      }
+    });
+  }
+}
