@@ -67,3 +67,22 @@ export const SHIPPED_CONFIGS: readonly string[] = fs
   .readdirSync(path.join(__dirname, '..', 'config'))
   .filter((f) => f.endsWith('.yaml'))
   .sort();
+
+/**
+ * For snapshots: JSON documents embedded as strings (IAM policies, container definitions, event
+ * patterns) are expanded so a reviewer reads a line-by-line diff instead of one long string.
+ */
+export function expandEmbeddedJson(value: unknown): unknown {
+  if (typeof value === 'string' && /^[[{]/.test(value)) {
+    try {
+      return { '(embedded JSON)': expandEmbeddedJson(JSON.parse(value)) };
+    } catch {
+      return value;
+    }
+  }
+  if (Array.isArray(value)) return value.map(expandEmbeddedJson);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEmbeddedJson(v)]));
+  }
+  return value;
+}

@@ -483,6 +483,10 @@ export const MIGRATE_SCRIPT = [
   'if not sqlalchemy.inspect(sqlalchemy.create_engine(uri)).has_table("alembic_version"):',
   '    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore',
   '    SqlAlchemyStore(uri, "/tmp/unused-artifacts")',
+  '# The auth database too, once here rather than in every server worker.',
+  'from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore as AuthStore',
+  'base = uri.split("?")[0].rsplit("/", 1)[0]',
+  `AuthStore().init_db(f"{base}/${AUTH_DATABASE}?sslmode=require")`,
   'PY',
   'exec mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"',
 ].join('\n');

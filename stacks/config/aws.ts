@@ -15,7 +15,7 @@ const arn = (service: string, example: string) =>
   pattern(new RegExp(`^arn:aws[a-z-]*:${service}:`), `an ${service} ARN such as ${example}`);
 
 const iamPrincipalArn = pattern(
-  /^arn:aws[a-z-]*:(iam::\d{12}:(root|role\/[\w+=,.@\/-]+|user\/[\w+=,.@\/-]+)|sts::\d{12}:assumed-role\/[\w+=,.@\/-]+)$/,
+  /^arn:aws[a-z-]*:(iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)|sts::\d{12}:assumed-role\/[\w+=,.@/-]+)$/,
   'an IAM principal ARN such as arn:aws:iam::123456789012:role/ml-training',
 );
 
@@ -80,9 +80,6 @@ export const awsNetworkSchema = strictObject({
       message: `${needed} subnets of /${subnetPrefix} do not fit in ${n.vpcCidr}; use a longer prefix or a larger VPC`,
       input: n.subnetPrefixLength,
     });
-  }
-  if (subnetPrefix > 28) {
-    ctx.addIssue({ code: 'custom', path: ['subnetPrefixLength'], message: 'AWS subnets are /28 or larger', input: subnetPrefix });
   }
 });
 
