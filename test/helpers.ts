@@ -86,3 +86,10 @@ export function expandEmbeddedJson(value: unknown): unknown {
   }
   return value;
 }
+
+/** The loader's messages for a config that must be rejected; fails the test if it is accepted. */
+export function rejectionsOf(yamlText: string, source: string): string[] {
+  const result = parseDeployment(yamlText, source);
+  if (result.ok) throw new Error(`expected ${source} to be rejected`);
+  return result.problems;
+}
