@@ -5,7 +5,9 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { deploymentTags } from '../constructs/shared/tags';
 import { configureBackend } from './backend';
 import type { DeploymentConfig } from './config/schema';
+import { AzureTags } from '../constructs/azure/tags';
 import { addAwsPlatform } from './sections/aws';
+import { addAzurePlatform, type CreatedWorkspace } from './sections/azure';
 import { addDatabricksSection } from './sections/databricks';
 
 export const TERRAFORM_VERSION_CONSTRAINT = '>= 1.11';
@@ -34,12 +36,17 @@ export class DeploymentStack extends TerraformStack {
     if (config.cloud === 'aws') {
       new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: { ...this.tags } }] });
       addAwsPlatform(this, { ...config, production: config.production });
-    } else if (config.cloud === 'azure') {
+    }
+    let workspace: CreatedWorkspace | undefined;
+    if (config.cloud === 'azure') {
+      // Entra ID for the storage data plane: the storage account has shared keys disabled.
       new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
+      AzureTags.applyTo(this, this.tags);
+      workspace = addAzurePlatform(this, { ...config, production: config.production });
     }
 
     if (config.databricks) {
-      addDatabricksSection(this, { config: config.databricks, production: config.production, cloud: config.cloud });
+      addDatabricksSection(this, { config: config.databricks, production: config.production, cloud: config.cloud, workspace });
     }
   }
 }

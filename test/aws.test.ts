@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { privateIpPattern } from '../constructs/aws/tracking-service';
+import { privateIpPattern } from '../constructs/shared/mlflow-server';
 import { subnetCidr } from '../constructs/aws/network';
 import { type Block, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
 

@@ -18,13 +18,11 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { AccessLogBucket, ArtifactStore } from './buckets';
 import { POSTGRES_PORT, type TrackingDatabase } from './database';
+import { CONTAINER_PORT, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
 import type { EncryptionKey } from './encryption-key';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
 
-export const CONTAINER_PORT = 5000;
-/** The auth app's database, on the same PostgreSQL server as the tracking store. */
-export const AUTH_DATABASE = 'mlflow_auth';
 
 export interface LoadBalancerOptions {
   /** Internet-facing instead of internal. @default false */
@@ -318,7 +316,7 @@ export class TrackingService extends Construct implements IGrantable {
         dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }],
         portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
         entryPoint: ['/bin/sh', '-c'],
-        command: [serverScript({ bucket: props.artifacts.bucketName, workers, adminUsername: props.adminUsername ?? 'admin' })],
+        command: [serverScript({ artifactsDestination: `s3://${props.artifacts.bucketName}`, workers, adminUsername: props.adminUsername ?? 'admin' })],
         environment: [
           ...common.environment,
           { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
@@ -451,70 +449,3 @@ export class TrackingService extends Construct implements IGrantable {
     new CloudwatchEventTarget(this, 'on-rotation-target', { rule: rule.name, arn: machine.arn, roleArn: eventsRole.arn });
   }
 }
-
-/** A Host-header pattern matching the VPC's private addresses (load balancer health checks use them). */
-export function privateIpPattern(cidr: string): string {
-  const [address, prefixText] = cidr.split('/');
-  const keep = Math.floor(Number(prefixText) / 8);
-  return [...address.split('.').slice(0, keep), '*'].join('.');
-}
-
-/**
- * Migrations as a controlled step before the server serves: creates the auth database once,
- * initializes an empty tracking store or upgrades an existing one. `$VAR` (not `${VAR}`) keeps the
- * script free of Terraform interpolation syntax.
- */
-export const MIGRATE_SCRIPT = [
-  'set -eu',
-  'python - <<PY',
-  'import os, psycopg2, sqlalchemy',
-  '# libpq reads PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD and PGSSLMODE from the environment.',
-  'conn = psycopg2.connect()',
-  'conn.autocommit = True',
-  'with conn.cursor() as cur:',
-  `    cur.execute("SELECT 1 FROM pg_database WHERE datname = '${AUTH_DATABASE}'")`,
-  '    if cur.fetchone() is None:',
-  '        try:',
-  `            cur.execute("CREATE DATABASE ${AUTH_DATABASE}")`,
-  '        except psycopg2.errors.DuplicateDatabase:',
-  '            pass',
-  'conn.close()',
-  'uri = os.environ["MLFLOW_BACKEND_STORE_URI"]',
-  'if not sqlalchemy.inspect(sqlalchemy.create_engine(uri)).has_table("alembic_version"):',
-  '    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore',
-  '    SqlAlchemyStore(uri, "/tmp/unused-artifacts")',
-  '# The auth database too, once here rather than in every server worker.',
-  'from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore as AuthStore',
-  'base = uri.split("?")[0].rsplit("/", 1)[0]',
-  `AuthStore().init_db(f"{base}/${AUTH_DATABASE}?sslmode=require")`,
-  'PY',
-  'exec mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"',
-].join('\n');
-
-/** Writes the auth config from injected secrets (to /tmp, mode 600), then runs the server. */
-export function serverScript(p: { bucket: string; workers: number; adminUsername: string }): string {
-  return [
-    'set -eu',
-    'umask 077',
-    'cat > /tmp/basic_auth.ini <<INI',
-    '[mlflow]',
-    'default_permission = NO_PERMISSIONS',
-    `database_uri = postgresql://$PGHOST:$PGPORT/${AUTH_DATABASE}?sslmode=require`,
-    `admin_username = ${p.adminUsername}`,
-    'admin_password = $MLFLOW_ADMIN_PASSWORD',
-    'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',
-    'INI',
-    'unset MLFLOW_ADMIN_PASSWORD',
-    [
-      'exec mlflow server',
-      '--host 0.0.0.0',
-      `--port ${CONTAINER_PORT}`,
-      `--workers ${p.workers}`,
-      '--backend-store-uri "$MLFLOW_BACKEND_STORE_URI"',
-      '--serve-artifacts',
-      `--artifacts-destination s3://${p.bucket}`,
-      '--app-name basic-auth',
-    ].join(' '),
-  ].join('\n');
-}
-

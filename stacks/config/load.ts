@@ -76,7 +76,7 @@ export function parseDeployment(text: string, source: string): ParseResult {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, problems: [`${source}: expected a mapping of deployment fields (name, environment, ...), got ${describe(data)}`] };
   }
-  const parsed = deploymentSchema.safeParse(data);
+  const parsed = deploymentSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => formatIssue(source, i, data)) };
   return { ok: true, config: resolveDeployment(parsed.data, source) };
 }
@@ -90,7 +90,9 @@ export function formatIssue(source: string, issue: z.core.$ZodIssue, data: unkno
   }
   const where = issue.path.length > 0 ? formatPath(issue.path) : '(top level)';
   const message = normalizeMessage(issue);
-  const value = valueAt(data, issue.path);
+  // The value a rule judged (e.g. a resolved default), else the value written at the path.
+  const reported = 'input' in issue ? issue.input : undefined;
+  const value = reported !== undefined && !isContainer(reported) ? reported : valueAt(data, issue.path);
   const got = isContainer(value) ? '' : `, got ${describe(value)}`;
   return `${source}: ${where}: ${message}${got}`;
 }

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { awsArtifactsSchema, awsDatabaseSchema, awsNetworkSchema, awsTeamsSchema, awsTrackingSchema, checkAwsDeployment } from './aws';
+import {
+  azureArtifactsSchema,
+  azureDatabaseSchema,
+  azureNetworkSchema,
+  azureTeamsSchema,
+  azureTrackingSchema,
+  checkAzureDeployment,
+  databricksWorkspaceSchema,
+} from './azure';
 import { databricksSchema } from './databricks';
 import { isProduction } from './production';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
@@ -76,13 +85,6 @@ const commonFields = {
   backend: backendSchema.default({ type: 'local' }).describe('Terraform state backend. @default { type: local }'),
 };
 
-/** Sections that a later capability fills; until then a config that sets one is rejected, not ignored. */
-function reserved(section: string) {
-  return z
-    .never({ error: `the "${section}" section is reserved and not supported yet by this version of the package` })
-    .optional();
-}
-
 const awsDeployment = strictObject({
   ...commonFields,
   cloud: z.literal('aws').describe('Cloud of the tracking platform.'),
@@ -99,14 +101,14 @@ const azureDeployment = strictObject({
   ...commonFields,
   cloud: z.literal('azure').describe('Cloud of the tracking platform.'),
   location: pattern(/^[a-z]+[a-z0-9]*$/, 'an Azure location such as westeurope').describe('Azure location.'),
-  network: reserved('network'),
-  database: reserved('database'),
-  artifacts: reserved('artifacts'),
-  tracking: reserved('tracking'),
-  teams: reserved('teams'),
-  databricks: databricksSchema.optional().describe('Databricks governance of the workspace.'),
-  databricksWorkspace: reserved('databricksWorkspace'),
-});
+  network: azureNetworkSchema.optional().describe('Resource group, VNet, delegated subnets, NSGs and private DNS. @default a new VNet'),
+  database: azureDatabaseSchema.optional().describe('PostgreSQL flexible server with private access.'),
+  artifacts: azureArtifactsSchema.optional().describe('Private storage account for artifacts.'),
+  tracking: azureTrackingSchema.optional().describe('MLflow tracking server on Azure Container Apps (internal).'),
+  teams: azureTeamsSchema.optional().describe('Teams: artifact prefix and Entra ID principals each.'),
+  databricks: databricksSchema.optional().describe('Databricks governance of the workspace (the one created here, or databricks.host).'),
+  databricksWorkspace: databricksWorkspaceSchema.optional().describe('A VNet-injected Azure Databricks workspace (Premium, no public IP).'),
+}).superRefine((d, ctx) => checkAzureDeployment(d, isProduction({ environment: d.environment, production: d.production }), ctx));
 
 const governanceDeployment = strictObject({
   ...commonFields,

@@ -13,18 +13,24 @@ export interface DatabricksSectionProps {
   readonly production: boolean;
   /** The cloud of the deployment, to pick the account console when the config names none. */
   readonly cloud?: 'aws' | 'azure';
+  /** A workspace created in the same stack: the provider points at it. @default config.host or DATABRICKS_HOST */
+  readonly workspace?: { readonly host: string; readonly azureWorkspaceResourceId: string };
 }
 
 /** The `databricks` section: providers, governance, outputs. */
 export function addDatabricksSection(scope: Construct, props: DatabricksSectionProps): DatabricksGovernance {
   const { config } = props;
   // Credentials come from the environment at deploy time (README, "Deploying").
-  new DatabricksProvider(scope, 'databricks', { host: config.host });
+  new DatabricksProvider(
+    scope,
+    'databricks',
+    props.workspace ? { host: props.workspace.host, azureWorkspaceResourceId: props.workspace.azureWorkspaceResourceId } : { host: config.host },
+  );
   const account = config.registry === 'unity-catalog' ? config.unityCatalog?.account : undefined;
   const accountProvider = account
     ? new DatabricksProvider(scope, 'databricks-account', {
         alias: 'account',
-        host: account.host ?? (config.host?.includes('azuredatabricks.net') || props.cloud === 'azure' ? AZURE_ACCOUNTS : AWS_ACCOUNTS),
+        host: account.host ?? (props.workspace || config.host?.includes('azuredatabricks.net') || props.cloud === 'azure' ? AZURE_ACCOUNTS : AWS_ACCOUNTS),
         accountId: account.id,
       })
     : undefined;

@@ -1,0 +1,111 @@
+import { Construct } from 'constructs';
+import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
+import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
+import { compactName } from '../shared/naming';
+
+export interface ArtifactStorageProps {
+  readonly namePrefix: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly privateEndpointSubnetId: string;
+  readonly privateDnsZoneId: string;
+  /** @default ZRS */
+  readonly replication?: string;
+  /** Soft delete of blobs and containers, days. @default 7 */
+  readonly softDeleteDays?: number;
+  /** Deployer address ranges allowed through the firewall; none keeps public access off. @default [] */
+  readonly deployerCidrs?: readonly string[];
+  /** Terraform `prevent_destroy`. @default true */
+  readonly protect?: boolean;
+}
+
+const BLOB_ACTIONS = ['read', 'write', 'delete', 'add/action', 'move/action'].map(
+  (a) => `Microsoft.Storage/storageAccounts/blobServices/containers/blobs/${a}`,
+);
+
+/**
+ * The artifact store: HTTPS only, TLS 1.2, no public blobs, no shared keys (Entra ID only),
+ * infrastructure encryption, public network access off with a blob private endpoint, versioning
+ * and soft delete; one private container.
+ */
+export class ArtifactStorage extends Construct {
+  public readonly account: StorageAccount;
+  public readonly container: StorageContainer;
+  /** `wasbs://<container>@<account>.blob.core.windows.net/` for MLflow. */
+  public readonly artifactsUri: string;
+
+  constructor(scope: Construct, id: string, props: ArtifactStorageProps) {
+    super(scope, id);
+    const deployerCidrs = props.deployerCidrs ?? [];
+    const days = props.softDeleteDays ?? 7;
+    const protect = props.protect ?? true;
+    this.account = new StorageAccount(this, 'account', {
+      name: compactName('st', props.namePrefix, 24),
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      accountKind: 'StorageV2',
+      accountTier: 'Standard',
+      accountReplicationType: props.replication ?? 'ZRS',
+      httpsTrafficOnlyEnabled: true,
+      minTlsVersion: 'TLS1_2',
+      allowNestedItemsToBePublic: false,
+      sharedAccessKeyEnabled: false,
+      defaultToOauthAuthentication: true,
+      infrastructureEncryptionEnabled: true,
+      crossTenantReplicationEnabled: false,
+      publicNetworkAccessEnabled: deployerCidrs.length > 0,
+      networkRules: { defaultAction: 'Deny', bypass: ['AzureServices'], ipRules: [...deployerCidrs] },
+      blobProperties: {
+        versioningEnabled: true,
+        changeFeedEnabled: true,
+        deleteRetentionPolicy: { days },
+        containerDeleteRetentionPolicy: { days },
+      },
+      lifecycle: protect ? { preventDestroy: true } : undefined,
+    });
+    // Created through Resource Manager (storage_account_id): no data-plane access needed.
+    this.container = new StorageContainer(this, 'container', {
+      name: 'mlflow',
+      storageAccountId: this.account.id,
+      containerAccessType: 'private',
+      lifecycle: protect ? { preventDestroy: true } : undefined,
+    });
+    this.artifactsUri = `wasbs://${this.container.name}@${this.account.name}.blob.core.windows.net/`;
+    new PrivateEndpoint(this, 'private-endpoint', {
+      name: `pe-${props.namePrefix}-blob`,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      subnetId: props.privateEndpointSubnetId,
+      privateServiceConnection: { name: 'blob', privateConnectionResourceId: this.account.id, subresourceNames: ['blob'], isManualConnection: false },
+      privateDnsZoneGroup: { name: 'blob', privateDnsZoneIds: [props.privateDnsZoneId] },
+    });
+  }
+
+  /** Storage Blob Data Contributor on the whole container. `name` keeps the address stable. */
+  public grantReadWrite(principalId: string, name: string): RoleAssignment {
+    return new RoleAssignment(this, `${name}-blob-contributor`, {
+      scope: this.container.resourceManagerId,
+      roleDefinitionName: 'Storage Blob Data Contributor',
+      principalId,
+      principalType: 'ServicePrincipal',
+    });
+  }
+
+  /**
+   * Storage Blob Data Contributor limited by an ABAC condition to blobs under `prefix`
+   * (e.g. `teams/vision/`): any blob action on another path is denied.
+   */
+  public grantPrefixReadWrite(principalId: string, name: string, prefix: string): RoleAssignment {
+    const actions = BLOB_ACTIONS.map((a) => `!(ActionMatches{'${a}'})`).join(' AND ');
+    return new RoleAssignment(this, `${name}-prefix-contributor`, {
+      scope: this.container.resourceManagerId,
+      roleDefinitionName: 'Storage Blob Data Contributor',
+      principalId,
+      description: `Blobs under ${prefix} only`,
+      conditionVersion: '2.0',
+      condition: `((${actions}) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith '${prefix}'))`,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { Construct } from 'constructs';
+import { PostgresqlFlexibleServer } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server';
+import { PostgresqlFlexibleServerConfiguration } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-configuration';
+import { PostgresqlFlexibleServerDatabase } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-database';
+import type { ITerraformDependable } from 'cdktf';
+
+export interface FlexiblePostgresProps {
+  readonly namePrefix: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /** Delegated subnet (private access). */
+  readonly delegatedSubnetId: string;
+  /** Private DNS zone ending in .postgres.database.azure.com, linked to the VNet. */
+  readonly privateDnsZoneId: string;
+  /** Expression of the admin password (an ephemeral value): sent write-only, never stored. */
+  readonly adminPassword: string;
+  /** Bump to send a new admin password. @default 1 */
+  readonly adminPasswordVersion?: number;
+  /** Major version. @default 16 */
+  readonly version?: string;
+  /** @default B_Standard_B2s */
+  readonly skuName?: string;
+  /** @default 32768 */
+  readonly storageMb?: number;
+  /** 7-35 days. @default 7 */
+  readonly backupRetentionDays?: number;
+  /** Zone-redundant standby. @default false */
+  readonly highAvailability?: boolean;
+  /** @default false */
+  readonly geoRedundantBackup?: boolean;
+  /** @default 1 */
+  readonly zone?: string;
+  /** Terraform `prevent_destroy`. @default true */
+  readonly protect?: boolean;
+  /** Created before the server (the DNS zone's VNet link). @default none */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+export const ADMIN_LOGIN = 'mlflowadmin';
+
+/**
+ * Azure Database for PostgreSQL flexible server with private access only: a delegated subnet and
+ * a private DNS zone, public network access disabled, TLS 1.2+ required, and the `mlflow` and
+ * `mlflow_auth` databases created by Terraform.
+ */
+export class FlexiblePostgres extends Construct {
+  public readonly server: PostgresqlFlexibleServer;
+  public readonly fqdn: string;
+  public readonly adminLogin = ADMIN_LOGIN;
+  public readonly databaseName = 'mlflow';
+  public readonly authDatabaseName = 'mlflow_auth';
+
+  constructor(scope: Construct, id: string, props: FlexiblePostgresProps) {
+    super(scope, id);
+    const zone = props.zone ?? '1';
+    this.server = new PostgresqlFlexibleServer(this, 'server', {
+      name: `psql-${props.namePrefix}`,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      version: props.version ?? '16',
+      skuName: props.skuName ?? 'B_Standard_B2s',
+      storageMb: props.storageMb ?? 32768,
+      autoGrowEnabled: true,
+      zone,
+      delegatedSubnetId: props.delegatedSubnetId,
+      privateDnsZoneId: props.privateDnsZoneId,
+      publicNetworkAccessEnabled: false,
+      administratorLogin: ADMIN_LOGIN,
+      administratorPasswordWo: props.adminPassword,
+      administratorPasswordWoVersion: props.adminPasswordVersion ?? 1,
+      authentication: { passwordAuthEnabled: true, activeDirectoryAuthEnabled: false },
+      backupRetentionDays: props.backupRetentionDays ?? 7,
+      geoRedundantBackupEnabled: props.geoRedundantBackup ?? false,
+      highAvailability: props.highAvailability ? { mode: 'ZoneRedundant', standbyAvailabilityZone: zone === '2' ? '3' : '2' } : undefined,
+      maintenanceWindow: { dayOfWeek: 0, startHour: 2, startMinute: 0 },
+      dependsOn: props.dependsOn,
+      lifecycle: {
+        // A failover swaps the zones of primary and standby.
+        ignoreChanges: ['zone', 'high_availability[0].standby_availability_zone'],
+        preventDestroy: props.protect ?? true,
+      },
+    });
+    this.fqdn = this.server.fqdn;
+
+    const settings: Record<string, string> = {
+      require_secure_transport: 'on',
+      ssl_min_protocol_version: 'TLSv1.2',
+      log_connections: 'on',
+      log_disconnections: 'on',
+    };
+    for (const [name, value] of Object.entries(settings)) {
+      new PostgresqlFlexibleServerConfiguration(this, name.replace(/_/g, '-'), { serverId: this.server.id, name, value });
+    }
+    for (const db of [this.databaseName, this.authDatabaseName]) {
+      new PostgresqlFlexibleServerDatabase(this, `${db.replace('_', '-')}-database`, {
+        serverId: this.server.id,
+        name: db,
+        charset: 'UTF8',
+        collation: 'en_US.utf8',
+        lifecycle: { preventDestroy: props.protect ?? true },
+      });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { Construct } from 'constructs';
+import { DatabricksWorkspace } from '@cdktf/provider-azurerm/lib/databricks-workspace';
+import type { AzureNetwork } from './network';
+
+export interface InjectedDatabricksWorkspaceProps {
+  readonly name: string;
+  readonly network: AzureNetwork;
+  /** Resource group Azure Databricks manages. */
+  readonly managedResourceGroupName: string;
+  /** Terraform `prevent_destroy`: the workspace holds notebooks, experiments and models. @default true */
+  readonly protect?: boolean;
+}
+
+/**
+ * A Premium Azure Databricks workspace injected into our VNet: its two subnets are delegated to
+ * `Microsoft.Databricks/workspaces` with their NSG associations passed in, and clusters get no
+ * public IP (secure cluster connectivity; egress through the VNet's NAT gateway).
+ */
+export class InjectedDatabricksWorkspace extends Construct {
+  public readonly workspace: DatabricksWorkspace;
+  /** `https://adb-….azuredatabricks.net` */
+  public readonly host: string;
+
+  constructor(scope: Construct, id: string, props: InjectedDatabricksWorkspaceProps) {
+    super(scope, id);
+    const net = props.network;
+    this.workspace = new DatabricksWorkspace(this, 'workspace', {
+      name: props.name,
+      resourceGroupName: net.resourceGroupName,
+      location: net.location,
+      sku: 'premium',
+      managedResourceGroupName: props.managedResourceGroupName,
+      customParameters: {
+        noPublicIp: true,
+        virtualNetworkId: net.vnetId,
+        publicSubnetName: net.subnetNames.databricksPublic,
+        privateSubnetName: net.subnetNames.databricksPrivate,
+        publicSubnetNetworkSecurityGroupAssociationId: net.nsgAssociationIds.databricksPublic,
+        privateSubnetNetworkSecurityGroupAssociationId: net.nsgAssociationIds.databricksPrivate,
+      },
+      lifecycle: (props.protect ?? true) ? { preventDestroy: true } : undefined,
+    });
+    this.host = `https://${this.workspace.workspaceUrl}`;
+  }
+}

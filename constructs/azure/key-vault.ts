@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { compactName } from '../shared/naming';
+
+export interface PrivateKeyVaultProps {
+  readonly namePrefix: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly tenantId: string;
+  /** Object id of the principal running Terraform: it writes the secrets. */
+  readonly deployerObjectId: string;
+  readonly privateEndpointSubnetId: string;
+  readonly privateDnsZoneId: string;
+  /** Deployer address ranges allowed through the firewall; none keeps public access off. @default [] */
+  readonly deployerCidrs?: readonly string[];
+  /** Days a deleted vault or secret can be recovered, 7-90. @default 90 */
+  readonly softDeleteRetentionDays?: number;
+  /** Terraform `prevent_destroy`. @default true */
+  readonly protect?: boolean;
+}
+
+/**
+ * A Key Vault with RBAC authorization and purge protection, reached through a private endpoint.
+ * Public network access stays off unless deployer CIDRs are given (then only those, and trusted
+ * Azure services, pass the firewall).
+ */
+export class PrivateKeyVault extends Construct {
+  public readonly vault: KeyVault;
+  private readonly deployerAccess: RoleAssignment;
+
+  constructor(scope: Construct, id: string, props: PrivateKeyVaultProps) {
+    super(scope, id);
+    const deployerCidrs = props.deployerCidrs ?? [];
+    this.vault = new KeyVault(this, 'vault', {
+      name: compactName('kv', props.namePrefix, 24),
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      tenantId: props.tenantId,
+      skuName: 'standard',
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: true,
+      softDeleteRetentionDays: props.softDeleteRetentionDays ?? 90,
+      publicNetworkAccessEnabled: deployerCidrs.length > 0,
+      networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: [...deployerCidrs] },
+      lifecycle: (props.protect ?? true) ? { preventDestroy: true } : undefined,
+    });
+    new PrivateEndpoint(this, 'private-endpoint', {
+      name: `pe-${props.namePrefix}-vault`,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      subnetId: props.privateEndpointSubnetId,
+      privateServiceConnection: { name: 'vault', privateConnectionResourceId: this.vault.id, subresourceNames: ['vault'], isManualConnection: false },
+      privateDnsZoneGroup: { name: 'vault', privateDnsZoneIds: [props.privateDnsZoneId] },
+    });
+    this.deployerAccess = new RoleAssignment(this, 'deployer-secrets-officer', {
+      scope: this.vault.id,
+      roleDefinitionName: 'Key Vault Secrets Officer',
+      principalId: props.deployerObjectId,
+      description: 'The principal running Terraform writes the generated secrets',
+    });
+  }
+
+  /** A secret whose value is written through the write-only `value_wo` (never in state). */
+  public addWriteOnlySecret(id: string, name: string, valueExpression: string, version: number): KeyVaultSecret {
+    return new KeyVaultSecret(this, id, {
+      name,
+      keyVaultId: this.vault.id,
+      valueWo: valueExpression,
+      valueWoVersion: version,
+      contentType: 'password',
+      dependsOn: [this.deployerAccess],
+    });
+  }
+
+  /** Lets a principal read secret values (Key Vault Secrets User). `name` keeps the address stable. */
+  public grantSecretsUser(principalId: string, name: string): RoleAssignment {
+    return new RoleAssignment(this, `${name}-secrets-user`, {
+      scope: this.vault.id,
+      roleDefinitionName: 'Key Vault Secrets User',
+      principalId,
+      principalType: 'ServicePrincipal',
+    });
+  }
+}

@@ -1,0 +1,149 @@
+import { Construct } from 'constructs';
+import { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
+import { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
+import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
+import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
+import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
+import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
+import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
+import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+
+export type SubnetRole = 'containerApps' | 'postgres' | 'privateEndpoints' | 'databricksPublic' | 'databricksPrivate';
+
+/** Subnet delegations Azure requires per role. */
+const DELEGATIONS: Partial<Record<SubnetRole, { service: string; actions: string[] }>> = {
+  containerApps: { service: 'Microsoft.App/environments', actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] },
+  postgres: { service: 'Microsoft.DBforPostgreSQL/flexibleServers', actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'] },
+  databricksPublic: {
+    service: 'Microsoft.Databricks/workspaces',
+    actions: [
+      'Microsoft.Network/virtualNetworks/subnets/join/action',
+      'Microsoft.Network/virtualNetworks/subnets/prepareNetworkPolicies/action',
+      'Microsoft.Network/virtualNetworks/subnets/unprepareNetworkPolicies/action',
+    ],
+  },
+  databricksPrivate: {
+    service: 'Microsoft.Databricks/workspaces',
+    actions: [
+      'Microsoft.Network/virtualNetworks/subnets/join/action',
+      'Microsoft.Network/virtualNetworks/subnets/prepareNetworkPolicies/action',
+      'Microsoft.Network/virtualNetworks/subnets/unprepareNetworkPolicies/action',
+    ],
+  },
+};
+
+/** Subnets whose egress goes through the NAT gateway (no default outbound access anywhere). */
+const NAT_ROLES: readonly SubnetRole[] = ['containerApps', 'databricksPublic', 'databricksPrivate'];
+
+export type PrivateZone = 'postgres' | 'blob' | 'vault';
+
+export interface AzureNetworkProps {
+  readonly namePrefix: string;
+  readonly location: string;
+  /** Deploy into this existing resource group. @default a new rg-<namePrefix> */
+  readonly existingResourceGroupName?: string;
+  readonly vnetCidr: string;
+  /** Subnet CIDRs by role; the Databricks ones only with a workspace. */
+  readonly subnets: Partial<Record<SubnetRole, string>>;
+}
+
+/**
+ * Resource group, VNet, one delegated subnet per tier with its own NSG, a NAT gateway for egress
+ * (subnets have no default outbound access), and private DNS zones linked to the VNet for
+ * PostgreSQL, blob storage and Key Vault.
+ */
+export class AzureNetwork extends Construct {
+  public readonly resourceGroupName: string;
+  public readonly location: string;
+  public readonly vnetId: string;
+  public readonly vnetName: string;
+  public readonly subnetIds: Partial<Record<SubnetRole, string>> = {};
+  private readonly subnetCidrs: Partial<Record<SubnetRole, string>>;
+  public readonly subnetNames: Partial<Record<SubnetRole, string>> = {};
+  public readonly nsgAssociationIds: Partial<Record<SubnetRole, string>> = {};
+  public readonly privateDnsZoneIds: Record<PrivateZone, string>;
+
+  constructor(scope: Construct, id: string, props: AzureNetworkProps) {
+    super(scope, id);
+    this.location = props.location;
+    this.subnetCidrs = props.subnets;
+    this.resourceGroupName =
+      props.existingResourceGroupName ?? new ResourceGroup(this, 'resource-group', { name: `rg-${props.namePrefix}`, location: props.location }).name;
+    const rg = { resourceGroupName: this.resourceGroupName, location: props.location };
+
+    const vnet = new VirtualNetwork(this, 'vnet', { ...rg, name: `vnet-${props.namePrefix}`, addressSpace: [props.vnetCidr] });
+    this.vnetId = vnet.id;
+    this.vnetName = vnet.name;
+
+    const egressIp = new PublicIp(this, 'nat-ip', { ...rg, name: `pip-${props.namePrefix}-nat`, allocationMethod: 'Static', sku: 'Standard' });
+    const nat = new NatGateway(this, 'nat', { ...rg, name: `ng-${props.namePrefix}`, skuName: 'Standard', idleTimeoutInMinutes: 10 });
+    new NatGatewayPublicIpAssociation(this, 'nat-ip-association', { natGatewayId: nat.id, publicIpAddressId: egressIp.id });
+
+    for (const [role, cidr] of Object.entries(props.subnets) as [SubnetRole, string][]) {
+      const kebab = role.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const delegation = DELEGATIONS[role];
+      const subnet = new Subnet(this, `${kebab}-subnet`, {
+        resourceGroupName: this.resourceGroupName,
+        virtualNetworkName: vnet.name,
+        name: `snet-${kebab}`,
+        addressPrefixes: [cidr],
+        defaultOutboundAccessEnabled: false,
+        privateEndpointNetworkPolicies: role === 'privateEndpoints' ? 'Enabled' : undefined,
+        delegation: delegation
+          ? [{ name: delegation.service.replace('/', '.'), serviceDelegation: { name: delegation.service, actions: delegation.actions } }]
+          : undefined,
+      });
+      this.subnetIds[role] = subnet.id;
+      this.subnetNames[role] = subnet.name;
+      // Every subnet gets an NSG; Databricks adds the rules it needs to its own two.
+      const nsg = new NetworkSecurityGroup(this, `${kebab}-nsg`, { ...rg, name: `nsg-${props.namePrefix}-${kebab}` });
+      this.nsgAssociationIds[role] = new SubnetNetworkSecurityGroupAssociation(this, `${kebab}-nsg-association`, {
+        subnetId: subnet.id,
+        networkSecurityGroupId: nsg.id,
+      }).id;
+      if (NAT_ROLES.includes(role)) {
+        new SubnetNatGatewayAssociation(this, `${kebab}-nat-association`, { subnetId: subnet.id, natGatewayId: nat.id });
+      }
+    }
+
+    const zones: Record<PrivateZone, string> = {
+      // VNet-integrated flexible servers need a zone ending in .postgres.database.azure.com.
+      postgres: `${props.namePrefix}.private.postgres.database.azure.com`,
+      blob: 'privatelink.blob.core.windows.net',
+      vault: 'privatelink.vaultcore.azure.net',
+    };
+    this.privateDnsZoneIds = Object.fromEntries(
+      (Object.entries(zones) as [PrivateZone, string][]).map(([key, name]) => [key, this.privateZone(key, name).id]),
+    ) as Record<PrivateZone, string>;
+  }
+
+  /** A private DNS zone linked to the VNet, so its names resolve inside the VNet. */
+  public privateZone(key: string, name: string): PrivateDnsZone {
+    const zone = new PrivateDnsZone(this, `${key}-dns-zone`, { resourceGroupName: this.resourceGroupName, name });
+    new PrivateDnsZoneVirtualNetworkLink(this, `${key}-dns-link`, {
+      resourceGroupName: this.resourceGroupName,
+      name: `link-${key}`,
+      privateDnsZoneName: zone.name,
+      virtualNetworkId: this.vnetId,
+      registrationEnabled: false,
+    });
+    return zone;
+  }
+
+  /** The CIDR of a role's subnet; fails when the deployment has none. */
+  public subnetCidr(role: SubnetRole): string {
+    const cidr = this.subnetCidrs[role];
+    if (!cidr) throw new Error(`the network has no ${role} subnet`);
+    return cidr;
+  }
+
+  /** The subnet of a role; fails when the deployment has none. */
+  public subnetId(role: SubnetRole): string {
+    const id = this.subnetIds[role];
+    if (!id) throw new Error(`the network has no ${role} subnet`);
+    return id;
+  }
+}

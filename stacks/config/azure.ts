@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
+
+const uuid = pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'an Entra ID object id (a lowercase UUID)');
+
+/** Azure reserves 5 addresses in every subnet. */
+export const AZURE_RESERVED_ADDRESSES = 5;
+
+/** The subnets of an Azure deployment, by role. */
+export const AZURE_SUBNETS = ['containerApps', 'postgres', 'privateEndpoints', 'databricksPublic', 'databricksPrivate'] as const;
+export type AzureSubnetRole = (typeof AZURE_SUBNETS)[number];
+
+/** Default subnet layout inside a /16 VNet: offsets (in /24 units) and prefix lengths. */
+const DEFAULT_LAYOUT: Readonly<Record<AzureSubnetRole, { offset: number; prefix: number }>> = {
+  containerApps: { offset: 0, prefix: 23 },
+  postgres: { offset: 2, prefix: 24 },
+  privateEndpoints: { offset: 3, prefix: 24 },
+  databricksPublic: { offset: 4, prefix: 22 },
+  databricksPrivate: { offset: 8, prefix: 22 },
+};
+
+/** The default subnet of a role inside `vnetCidr` (only meaningful for a /16 or larger VNet). */
+export function defaultSubnet(vnetCidr: string, role: AzureSubnetRole): string {
+  const { network } = parseCidr(vnetCidr);
+  const { offset, prefix } = DEFAULT_LAYOUT[role];
+  const address = (network + offset * 256) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (address >>> s) & 255).join('.')}/${prefix}`;
+}
+
+export const azureNetworkSchema = strictObject({
+  resourceGroupName: pattern(/^[-\w._()]{1,89}[-\w_()]$/, 'an Azure resource group name')
+    .optional()
+    .describe('Existing resource group to deploy into. @default a new rg-<name>'),
+  vnetCidr: ipv4Cidr.default('10.40.0.0/16').describe('VNet address space. @default 10.40.0.0/16'),
+  subnets: strictObject({
+    containerApps: ipv4Cidr.optional().describe('Container Apps environment (delegated), /27 or larger. @default <vnet>.0.0/23'),
+    postgres: ipv4Cidr.optional().describe('PostgreSQL flexible server (delegated), /28 or larger. @default <vnet>.2.0/24'),
+    privateEndpoints: ipv4Cidr.optional().describe('Private endpoints. @default <vnet>.3.0/24'),
+    databricksPublic: ipv4Cidr.optional().describe('Databricks host subnet (delegated), /26 or larger. @default <vnet>.4.0/22'),
+    databricksPrivate: ipv4Cidr.optional().describe('Databricks container subnet (delegated), same size as the host subnet. @default <vnet>.8.0/22'),
+  })
+    .default({})
+    .describe('Subnet CIDRs by role; each inside the VNet, none overlapping.'),
+  deployerCidrs: z
+    .array(ipv4Cidr)
+    .default([])
+    .describe('Address ranges of the machine running cdktf deploy, allowed through the storage and Key Vault firewalls. @default [] (deploy from inside the VNet)'),
+});
+
+const cpuSizes = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4];
+
+export const azureDatabaseSchema = strictObject({
+  version: z.enum(['14', '15', '16', '17']).default('16').describe('PostgreSQL major version. @default 16'),
+  skuName: pattern(/^(B|GP|MO)_Standard_[A-Za-z0-9_]+$/, 'a flexible server SKU such as GP_Standard_D2ds_v5')
+    .optional()
+    .describe('Server SKU. @default B_Standard_B2s, GP_Standard_D2ds_v5 in production'),
+  storageMb: z
+    .union([32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408].map((v) => z.literal(v)))
+    .default(32768)
+    .describe('Storage size in MB (the sizes Azure accepts). @default 32768'),
+  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Backups, 7-35 days. @default 7, 35 in production'),
+  highAvailability: z.boolean().optional().describe('Zone-redundant standby. @default true in production'),
+  geoRedundantBackup: z.boolean().optional().describe('Geo-redundant backups. @default true in production'),
+  zone: z.enum(['1', '2', '3']).default('1').describe('Availability zone of the primary. @default 1'),
+  passwordVersion: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe('Bump to generate and write a new admin password (write-only; never in state). @default 1'),
+});
+
+export const azureArtifactsSchema = strictObject({
+  replication: z.enum(['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGZRS']).optional().describe('Storage replication. @default ZRS, GZRS in production'),
+  softDeleteDays: z.number().int().min(1).max(365).optional().describe('Blob and container soft delete. @default 7, 30 in production'),
+});
+
+export const azureTrackingSchema = strictObject({
+  image: pattern(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'a pinned image reference (a tag or digest, not latest)')
+    .refine((i) => !i.endsWith(':latest'), { message: 'expected a pinned image, not :latest' })
+    .default('ghcr.io/mlflow/mlflow:v3.14.0-full')
+    .describe('MLflow image with the PostgreSQL driver, Azure storage packages and the auth extra. @default ghcr.io/mlflow/mlflow:v3.14.0-full'),
+  cpu: z
+    .number()
+    .refine((c) => cpuSizes.includes(c), { message: `expected a Container Apps CPU size: ${cpuSizes.join(', ')}` })
+    .optional()
+    .describe('vCPUs per replica (memory is 2 GiB per vCPU). @default 1, 2 in production'),
+  minReplicas: z.number().int().min(1).max(30).optional().describe('At least 2 in production. @default 1, 2 in production'),
+  maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 3, 6 in production'),
+  workers: z.number().int().min(1).max(32).optional().describe('Server worker processes. @default 2 per vCPU'),
+  logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention. @default 30, 365 in production'),
+  adminUsername: pattern(/^[a-z][a-z0-9_-]{2,31}$/, '3-32 lowercase letters, digits, _ or -').default('admin').describe('MLflow auth admin user. @default admin'),
+});
+
+const azureTeamSchema = strictObject({
+  name: pattern(/^[a-z][a-z0-9-]{1,30}$/, '2-31 lowercase letters, digits and dashes, starting with a letter').describe(
+    'Team name: artifact prefix teams/<name>/, experiment namespace <name>/<problem>/<model>.',
+  ),
+  principalIds: z.array(uuid).min(1).describe('Entra ID object ids (groups, service principals) of the team: read and write teams/<name>/ only.'),
+});
+
+export const azureTeamsSchema = z.array(azureTeamSchema).superRefine((teams, ctx) =>
+  reportDuplicates(ctx, teams.map((t) => t.name), (i) => [i, 'name'], 'team name'),
+);
+
+export const databricksWorkspaceSchema = strictObject({
+  name: pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,62}$/, '3-64 letters, digits, _ or -').optional().describe('Workspace name. @default dbw-<name>'),
+  managedResourceGroupName: pattern(/^[-\w._()]{1,89}[-\w_()]$/, 'an Azure resource group name')
+    .optional()
+    .describe('Resource group Azure Databricks manages. @default rg-<name>-databricks-managed'),
+  minNodes: z
+    .number()
+    .int()
+    .min(1)
+    .max(65000)
+    .default(1000)
+    .describe('Parallel nodes the subnets must have room for: each node takes an address in both subnets. @default 1000'),
+});
+
+export type AzureNetworkConfig = z.output<typeof azureNetworkSchema>;
+export type AzureDatabaseConfig = z.output<typeof azureDatabaseSchema>;
+export type AzureArtifactsConfig = z.output<typeof azureArtifactsSchema>;
+export type AzureTrackingConfig = z.output<typeof azureTrackingSchema>;
+export type AzureTeamConfig = z.output<typeof azureTeamSchema>;
+export type DatabricksWorkspaceConfig = z.output<typeof databricksWorkspaceSchema>;
+
+/** Smallest subnet prefix Azure accepts per role. */
+const MIN_SIZE: Readonly<Record<AzureSubnetRole, number>> = {
+  containerApps: 27,
+  postgres: 28,
+  privateEndpoints: 28,
+  databricksPublic: 26,
+  databricksPrivate: 26,
+};
+
+/** Resolved subnet CIDRs: configured, or the default layout of the VNet. */
+export function resolveSubnets(network: AzureNetworkConfig | undefined, withDatabricks: boolean): Partial<Record<AzureSubnetRole, string>> {
+  const vnet = network?.vnetCidr ?? '10.40.0.0/16';
+  const roles = AZURE_SUBNETS.filter((r) => withDatabricks || !r.startsWith('databricks'));
+  return Object.fromEntries(roles.map((r) => [r, network?.subnets[r] ?? defaultSubnet(vnet, r)]));
+}
+
+interface AzureSections {
+  readonly network?: AzureNetworkConfig;
+  readonly database?: AzureDatabaseConfig;
+  readonly artifacts?: AzureArtifactsConfig;
+  readonly tracking?: AzureTrackingConfig;
+  readonly teams?: readonly AzureTeamConfig[];
+  readonly databricksWorkspace?: DatabricksWorkspaceConfig;
+  readonly databricks?: { readonly host?: string };
+}
+
+/** Rules across the Azure sections. */
+export function checkAzureDeployment(d: AzureSections, production: boolean, ctx: z.RefinementCtx): void {
+  const platform = [d.database, d.artifacts, d.tracking].filter(Boolean).length;
+  if (platform > 0 && platform < 3) {
+    ctx.addIssue({ code: 'custom', path: [], message: 'the tracking platform needs the database, artifacts and tracking sections together' });
+  }
+  if (d.teams && !d.tracking) ctx.addIssue({ code: 'custom', path: ['teams'], message: 'teams need the tracking platform (database, artifacts, tracking)' });
+  if (d.databricksWorkspace && d.databricks?.host) {
+    ctx.addIssue({ code: 'custom', path: ['databricks', 'host'], message: 'omit the host: the databricks provider points at the workspace this stack creates', input: d.databricks.host });
+  }
+
+  const vnet = d.network?.vnetCidr ?? '10.40.0.0/16';
+  const subnets = resolveSubnets(d.network, d.databricksWorkspace !== undefined);
+  const entries = Object.entries(subnets) as [AzureSubnetRole, string][];
+  const vnetPrefix = parseCidr(vnet).prefix;
+  if (vnetPrefix > 24 || vnetPrefix < 8) {
+    ctx.addIssue({ code: 'custom', path: ['network', 'vnetCidr'], message: 'expected a VNet prefix between /8 and /24', input: vnet });
+    return;
+  }
+  entries.forEach(([role, cidr], i) => {
+    const path = ['network', 'subnets', role];
+    if (!cidrContains(vnet, cidr)) {
+      ctx.addIssue({ code: 'custom', path, message: `must lie inside the VNet ${vnet}${d.network?.subnets[role] ? '' : ' (default layout; set the subnets for this VNet)'}`, input: cidr });
+      return;
+    }
+    if (parseCidr(cidr).prefix > MIN_SIZE[role]) {
+      ctx.addIssue({ code: 'custom', path, message: `must be /${MIN_SIZE[role]} or larger`, input: cidr });
+    }
+    for (const [other, otherCidr] of entries.slice(i + 1)) {
+      if (cidrsOverlap(cidr, otherCidr)) ctx.addIssue({ code: 'custom', path, message: `overlaps subnet ${other} (${otherCidr})`, input: cidr });
+    }
+  });
+
+  const ws = d.databricksWorkspace;
+  if (ws && subnets.databricksPublic && subnets.databricksPrivate) {
+    const hostPrefix = parseCidr(subnets.databricksPublic).prefix;
+    if (hostPrefix !== parseCidr(subnets.databricksPrivate).prefix) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'subnets', 'databricksPrivate'],
+        message: 'must be the same size as databricksPublic: every node takes one address in each',
+        input: subnets.databricksPrivate,
+      });
+    }
+    const room = 2 ** (32 - hostPrefix) - AZURE_RESERVED_ADDRESSES;
+    if (room < ws.minNodes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'subnets', 'databricksPublic'],
+        message: `has room for ${room} nodes, fewer than databricksWorkspace.minNodes (${ws.minNodes}); use a larger subnet`,
+        input: subnets.databricksPublic,
+      });
+    }
+  }
+
+  const db = d.database;
+  if (db && production && db.backupRetentionDays !== undefined && db.backupRetentionDays < 14) {
+    ctx.addIssue({ code: 'custom', path: ['database', 'backupRetentionDays'], message: 'production keeps backups for at least 14 days', input: db.backupRetentionDays });
+  }
+  if (db && db.skuName?.startsWith('B_') && (db.highAvailability ?? production)) {
+    ctx.addIssue({ code: 'custom', path: ['database', 'skuName'], message: 'Burstable SKUs do not support high availability: use a GP_ or MO_ SKU', input: db.skuName });
+  }
+  const t = d.tracking;
+  if (t) {
+    const min = t.minReplicas ?? (production ? 2 : 1);
+    if (production && min < 2) ctx.addIssue({ code: 'custom', path: ['tracking', 'minReplicas'], message: 'production runs at least 2 replicas', input: t.minReplicas });
+    if (t.maxReplicas !== undefined && t.maxReplicas < min) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'maxReplicas'], message: `must be at least minReplicas (${min})`, input: t.maxReplicas });
+    }
+  }
+}
