@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { privateIpPattern } from '../constructs/shared/mlflow-server';
 import { subnetCidr } from '../constructs/aws/network';
-import { type Block, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { type Block, type Synthesized, addressInventory, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
 
 const devYaml = fs.readFileSync('config/aws-dev.yaml', 'utf8');
 const prodYaml = fs.readFileSync('config/aws-prod.yaml', 'utf8');
@@ -115,6 +115,12 @@ describe('AWS security groups, least privilege', () => {
       expect(sg.ingress).toBeUndefined();
       expect(sg.egress).toBeUndefined();
     }
+  });
+
+  it('keys rules by CIDR, so reordering allowedCidrs keeps every address', () => {
+    const withCidrs = (cidrs: string) => minimalPlatform('').replace('  loadBalancer:\n', `  loadBalancer:\n    allowedCidrs: [${cidrs}]\n`);
+    const a = addressInventory(synth(configFrom(withCidrs('10.0.0.0/8, 192.168.0.0/16'))));
+    expect(addressInventory(synth(configFrom(withCidrs('192.168.0.0/16, 10.0.0.0/8'))))).toEqual(a);
   });
 
   it('defaults the allowed CIDRs of an internal load balancer to the VPC', () => {

@@ -170,10 +170,11 @@ export class TrackingService extends Construct implements IGrantable {
     });
     this.securityGroupId = taskSg.id;
     const listenerPorts = https ? [443, 80] : [80];
-    lbOptions.allowedCidrs.forEach((cidr, i) =>
+    // Keyed by CIDR, not position: reordering allowedCidrs must not replace rules.
+    lbOptions.allowedCidrs.forEach((cidr) =>
       listenerPorts.forEach(
         (port) =>
-          new VpcSecurityGroupIngressRule(this, `lb-ingress-${port}-${i}`, {
+          new VpcSecurityGroupIngressRule(this, `lb-ingress-${port}-${cidr.replace(/[./]/g, '-')}`, {
             securityGroupId: lbSg.id,
             cidrIpv4: cidr,
             ipProtocol: 'tcp',

@@ -133,7 +133,8 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   sendDiagnostics(scope, 'storage-diagnostics', `${storage.account.id}/blobServices/default`, logs);
 
   for (const team of props.teams ?? []) {
-    team.principalIds.forEach((principalId, i) => storage.grantPrefixReadWrite(principalId, `team-${team.name}-${i}`, `teams/${team.name}/`));
+    // Keyed by principal, not position: reordering the list must not replace assignments.
+    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, `teams/${team.name}/`);
   }
 
   new TerraformOutput(scope, 'tracking_uri', { value: app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
