@@ -1,7 +1,11 @@
-import { App } from 'cdktf';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, type TerraformStack } from 'cdktf';
 import { ConfigError, loadDeployments } from './config/load';
 import type { DeploymentConfig } from './config/schema';
 import { DeploymentStack } from './deployment-stack';
+import { checkStack, formatViolation, type PolicyReport } from './policy/check';
+import { synthesizeInMemory } from './stack-json';
 
 export interface PlatformAppProps {
   /** Where the synthesized stacks go. @default cdktf's own default (`CDKTF_OUTDIR` or `cdktf.out`) */
@@ -16,21 +20,72 @@ export function buildApp(deployments: readonly DeploymentConfig[], props: Platfo
   return app;
 }
 
-/**
- * The entry point's whole job: load every config, build the stacks, synthesize. Nothing is
- * written unless every config is valid and every stack builds; problems are printed as
- * messages and the process exits non-zero.
- */
-export function main(): void {
-  try {
-    const app = buildApp(loadDeployments());
-    app.synth();
-  } catch (error) {
-    process.exitCode = 1;
-    if (error instanceof ConfigError) {
-      console.error(`Invalid deployment config; nothing was synthesized:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
-    } else {
-      console.error(`Synthesis failed; nothing was synthesized: ${error instanceof Error ? error.message : String(error)}`);
-    }
+export interface RunOptions extends PlatformAppProps {
+  /** A config file or folder. @default MLFLOW_PLATFORM_CONFIG, else config/ */
+  readonly configLocation?: string;
+  /** Where progress lines go. @default console.log */
+  readonly out?: (line: string) => void;
+  /** Where problems go. @default console.error */
+  readonly err?: (line: string) => void;
+}
+
+/** Checks every stack against the policy pack; throws a PolicyError when anything fails. */
+export function checkPolicies(app: App, deployments: readonly DeploymentConfig[]): PolicyReport[] {
+  const reports = deployments.map((config) => checkStack(synthesizeInMemory(app.node.findChild(config.name) as TerraformStack), config));
+  const problems = reports.flatMap((r) => [
+    ...r.violations.map((v) => formatViolation(r.stack, v)),
+    ...r.unusedSuppressions.map((s) => `${r.stack}: suppression of ${s.rule} for ${s.resource} matches no violation; remove it`),
+  ]);
+  if (problems.length > 0) throw new PolicyError(problems);
+  return reports;
+}
+
+export class PolicyError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'PolicyError';
   }
+}
+
+/**
+ * Load every config, build the stacks, check them against the policy pack, synthesize. Nothing is
+ * written unless every config is valid, every stack builds and every policy passes; problems are
+ * printed as messages. Returns the process exit code.
+ */
+export function runPlatform(options: RunOptions = {}): number {
+  const out = options.out ?? ((line: string) => console.log(line));
+  const err = options.err ?? ((line: string) => console.error(line));
+  let app: App | undefined;
+  let outdirExisted = true;
+  try {
+    const deployments = loadDeployments(options.configLocation);
+    outdirExisted = fs.existsSync(options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
+    app = buildApp(deployments, options);
+    const reports = checkPolicies(app, deployments);
+    app.synth();
+    const suppressed = reports.flatMap((r) => r.suppressed.map((s) => `  ${r.stack}: ${s.rule.id} ${s.address} suppressed: ${s.reason}`));
+    out(`Policy check passed: ${reports.length} stack(s), ${reports[0]?.rulesChecked ?? 0} rules, ${suppressed.length} suppression(s).`);
+    for (const line of suppressed) out(line);
+    return 0;
+  } catch (error) {
+    if (app) removeEmptyOutput(app.outdir, outdirExisted);
+    if (error instanceof ConfigError) err(`Invalid deployment config; nothing was synthesized:\n${indent(error.problems)}`);
+    else if (error instanceof PolicyError) err(`Policy check failed; nothing was synthesized:\n${indent(error.problems)}`);
+    else err(`Synthesis failed; nothing was synthesized: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/** cdktf creates `<outdir>/stacks` when the App is built; a failed run leaves no trace of it. */
+function removeEmptyOutput(outdir: string, outdirExisted: boolean): void {
+  const stacks = path.join(outdir, 'stacks');
+  if (fs.existsSync(stacks) && fs.readdirSync(stacks).length === 0) fs.rmdirSync(stacks);
+  if (!outdirExisted && fs.existsSync(outdir) && fs.readdirSync(outdir).length === 0) fs.rmdirSync(outdir);
+}
+
+const indent = (lines: readonly string[]) => lines.map((l) => `  ${l}`).join('\n');
+
+/** The entry point's whole job. */
+export function main(): void {
+  process.exitCode = runPlatform();
 }

@@ -85,7 +85,7 @@ describe('bad input: one message with file, field path, bad value and what is al
 
   it('rejects unknown keys, naming the allowed ones', () => {
     expect(problemsOf(`${minimal}regoin: eu-west-1\n`)).toEqual([
-      expect.stringMatching(/^config\/x\.yaml: regoin: unknown field; allowed fields here: name, environment, production, tags, backend, cloud, region, /),
+      expect.stringMatching(/^config\/x\.yaml: regoin: unknown field; allowed fields here: name, environment, production, tags, backend, suppressions, cloud, region, /),
     ]);
     expect(problemsOf(`${minimal}backend: { type: s3, bucket: tf-state, region: r, encrypted: true }\n`)).toEqual([
       expect.stringContaining('config/x.yaml: backend.encrypted: unknown field; allowed fields here: type, bucket, key, region, encrypt, useLockfile, kmsKeyId'),
@@ -110,7 +110,7 @@ describe('bad input: one message with file, field path, bad value and what is al
 
   it('requires the region of an AWS deployment and rejects the Azure location there', () => {
     expect(problemsOf('name: a\nenvironment: dev\ncloud: aws\nlocation: westeurope\n')).toEqual([
-      'config/x.yaml: region: expected string, received undefined, got nothing',
+      'config/x.yaml: region: expected an AWS region such as eu-west-1, got nothing',
       expect.stringMatching(/^config\/x\.yaml: location: unknown field; /),
     ]);
   });

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Testing, type TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
+import { synthesizeInMemory } from '../stacks/stack-json';
 import { parseDeployment } from '../stacks/config/load';
 import type { DeploymentConfig } from '../stacks/config/schema';
 import { buildApp } from '../stacks/app';
@@ -28,8 +29,7 @@ export function configFrom(yamlText: string, source = 'test.yaml'): DeploymentCo
 /** Synthesizes one deployment in memory (nothing is written) and returns its JSON. */
 export function synth(config: DeploymentConfig): Synthesized {
   const app = buildApp([config]);
-  const stack = app.node.findChild(config.name) as TerraformStack;
-  return JSON.parse(Testing.synth(stack, true)) as Synthesized;
+  return synthesizeInMemory(app.node.findChild(config.name) as TerraformStack) as Synthesized;
 }
 
 /** Every resource of one type, by name. */

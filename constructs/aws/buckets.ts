@@ -59,6 +59,8 @@ function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
               Resource: [bucket.arn, `${bucket.arn}/*`],
               Condition: { Bool: { 'aws:SecureTransport': false } },
             },
+            // Provider-side guard next to prevent_destroy: nobody deletes a protected bucket.
+            ...(props.protect ? [{ Sid: 'DenyBucketDeletion', Effect: 'Deny' as const, Principal: '*' as const, Action: 's3:DeleteBucket', Resource: bucket.arn }] : []),
             ...props.statements(),
           ]),
       }),

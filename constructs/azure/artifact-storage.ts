@@ -4,6 +4,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { compactName } from '../shared/naming';
+import { lockAgainstDeletion } from './delete-lock';
 
 export interface ArtifactStorageProps {
   readonly namePrefix: string;
@@ -72,6 +73,7 @@ export class ArtifactStorage extends Construct {
       containerAccessType: 'private',
       lifecycle: protect ? { preventDestroy: true } : undefined,
     });
+    if (protect) lockAgainstDeletion(this, 'delete-lock', this.account.id, 'the MLflow artifacts');
     this.artifactsUri = `wasbs://${this.container.name}@${this.account.name}.blob.core.windows.net/`;
     new PrivateEndpoint(this, 'private-endpoint', {
       name: `pe-${props.namePrefix}-blob`,

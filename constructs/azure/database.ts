@@ -3,6 +3,7 @@ import { PostgresqlFlexibleServer } from '@cdktf/provider-azurerm/lib/postgresql
 import { PostgresqlFlexibleServerConfiguration } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-configuration';
 import { PostgresqlFlexibleServerDatabase } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-database';
 import type { ITerraformDependable } from 'cdktf';
+import { lockAgainstDeletion } from './delete-lock';
 
 export interface FlexiblePostgresProps {
   readonly namePrefix: string;
@@ -81,6 +82,7 @@ export class FlexiblePostgres extends Construct {
       },
     });
     this.fqdn = this.server.fqdn;
+    if (props.protect ?? true) lockAgainstDeletion(this, 'delete-lock', this.server.id, 'the MLflow backend store');
 
     const settings: Record<string, string> = {
       require_secure_transport: 'on',

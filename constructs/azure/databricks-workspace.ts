@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DatabricksWorkspace } from '@cdktf/provider-azurerm/lib/databricks-workspace';
+import { lockAgainstDeletion } from './delete-lock';
 import type { AzureNetwork } from './network';
 
 export interface InjectedDatabricksWorkspaceProps {
@@ -40,6 +41,7 @@ export class InjectedDatabricksWorkspace extends Construct {
       },
       lifecycle: (props.protect ?? true) ? { preventDestroy: true } : undefined,
     });
+    if (props.protect ?? true) lockAgainstDeletion(this, 'delete-lock', this.workspace.id, 'the Databricks workspace');
     this.host = `https://${this.workspace.workspaceUrl}`;
   }
 }

@@ -4,6 +4,7 @@ import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { compactName } from '../shared/naming';
+import { lockAgainstDeletion } from './delete-lock';
 
 export interface PrivateKeyVaultProps {
   readonly namePrefix: string;
@@ -47,6 +48,7 @@ export class PrivateKeyVault extends Construct {
       networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: [...deployerCidrs] },
       lifecycle: (props.protect ?? true) ? { preventDestroy: true } : undefined,
     });
+    if (props.protect ?? true) lockAgainstDeletion(this, 'delete-lock', this.vault.id, 'the MLflow secrets');
     new PrivateEndpoint(this, 'private-endpoint', {
       name: `pe-${props.namePrefix}-vault`,
       resourceGroupName: props.resourceGroupName,

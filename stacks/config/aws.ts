@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cidrContains, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
+import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -65,7 +65,8 @@ export const awsNetworkSchema = strictObject({
   flowLogRetentionDays: logRetention.optional().describe('VPC flow log retention. @default 90, 365 in production'),
   existing: existingVpcSchema.optional().describe('Bring your own VPC and subnets instead of creating them.'),
 }).superRefine((n, ctx) => {
-  if (n.existing) return;
+  // An invalid CIDR has its own message already.
+  if (n.existing || cidrProblem(n.vpcCidr)) return;
   const vpcPrefix = parseCidr(n.vpcCidr).prefix;
   if (vpcPrefix < 16 || vpcPrefix > 24) {
     ctx.addIssue({ code: 'custom', path: ['vpcCidr'], message: 'expected a VPC prefix between /16 and /24 (AWS limits)', input: n.vpcCidr });

@@ -10,6 +10,7 @@ import {
   databricksWorkspaceSchema,
 } from './azure';
 import { databricksSchema } from './databricks';
+import { RULES_BY_ID } from '../policy/rules';
 import { isProduction } from './production';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
 
@@ -69,6 +70,17 @@ export const backendSchema = z
 
 export type BackendConfig = z.output<typeof backendSchema>;
 
+const suppression = strictObject({
+  rule: z
+    .string()
+    .refine((id) => RULES_BY_ID.has(id), { message: `expected a policy rule id: ${[...RULES_BY_ID.keys()].join(', ')}` })
+    .describe('The rule to suppress (see the README table).'),
+  resource: pattern(/^[a-z0-9_]+\.[\w-]+$/, 'a Terraform address such as aws_db_instance.database_instance_D7FC2283').describe(
+    'The Terraform address of the one resource the suppression applies to.',
+  ),
+  reason: z.string().trim().min(20, { message: 'expected a written reason of at least 20 characters' }).describe('Why the violation is accepted.'),
+});
+
 const commonFields = {
   name: dnsLabel(40).describe('Stack name, unique across all loaded configs: `cdktf deploy <name>`.'),
   environment: pattern(/^[a-z][a-z0-9_-]{0,19}$/, 'lowercase letters, digits, _ and -, starting with a letter, at most 20 characters').describe(
@@ -83,6 +95,10 @@ const commonFields = {
     .default({})
     .describe('Tags for every taggable resource, merged with deployment, environment and managed-by. @default {}'),
   backend: backendSchema.default({ type: 'local' }).describe('Terraform state backend. @default { type: local }'),
+  suppressions: z
+    .array(suppression)
+    .default([])
+    .describe('Accepted policy violations: a rule, a resource address and a reason each; listed at every synth. @default []'),
 };
 
 const awsDeployment = strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cidrProblem } from '../../constructs/shared/cidr';
 
-export { cidrContains, cidrsOverlap, parseCidr } from '../../constructs/shared/cidr';
+export { cidrContains, cidrProblem, cidrsOverlap, parseCidr } from '../../constructs/shared/cidr';
 
 /**
  * A strict object: unknown keys are errors, and the error names the fields that are allowed,
@@ -18,7 +18,8 @@ export function strictObject<T extends z.ZodRawShape>(shape: T, description?: st
 
 /** A string matching `pattern`, with a message that says what is allowed. */
 export function pattern(regex: RegExp, allowed: string) {
-  return z.string().regex(regex, { message: `expected ${allowed}` });
+  // A value of another type (YAML reads 22222222 as a number) gets the same explanation.
+  return z.string({ error: `expected ${allowed}` }).regex(regex, { message: `expected ${allowed}` });
 }
 
 /** Lowercase letters, digits and dashes, starting with a letter: names that end up in cloud resource names. */
