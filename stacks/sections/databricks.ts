@@ -62,5 +62,7 @@ export function addDatabricksSection(scope: Construct, props: DatabricksSectionP
     ),
   });
   new TerraformOutput(scope, 'databricks_registry', { value: config.registry, description: 'Model registry: workspace or unity-catalog.' });
+  const host = props.workspace?.host ?? config.host;
+  if (host) new TerraformOutput(scope, 'databricks_host', { value: host, description: 'DATABRICKS_HOST for clients.' });
   return governance;
 }

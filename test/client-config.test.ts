@@ -1,0 +1,90 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadDeployments } from '../stacks/config/load';
+import { ClientConfigError, clientConfig, readStackOutputs } from '../stacks/client/client-config';
+import { SHIPPED_CONFIGS, synth, tempDirWith } from './helpers';
+
+const FIXTURES = path.join(__dirname, 'fixtures', 'outputs');
+const fixture = (stack: string) => path.join(FIXTURES, `${stack}.json`);
+
+/** For each shipped stack: which selections a researcher can ask for. */
+const SELECTIONS: Record<string, { team?: string; environment?: string }[]> = {
+  'aws-dev': [{}, { team: 'vision' }],
+  'aws-prod': [{ team: 'forecasting' }],
+  'azure-dev': [{ team: 'vision' }],
+  'azure-prod': [{ team: 'vision' }, { environment: 'acc' }, { environment: 'prod' }],
+  'dbx-governance': [{ environment: 'acc' }, { environment: 'prod' }],
+  'dbx-unity-catalog': [{ environment: 'dev' }, { environment: 'prod' }],
+};
+
+describe.each(SHIPPED_CONFIGS.map((f) => loadDeployments(path.join('config', f))[0]).map((c) => [c.name, c] as const))('client config for %s', (stack, config) => {
+  it('has a sample outputs file with exactly the outputs the stack declares', () => {
+    const declared = Object.keys(synth(config).output ?? {}).sort();
+    const sample = JSON.parse(fs.readFileSync(fixture(stack), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(sample[stack]).sort()).toEqual(declared);
+  });
+
+  it.each(SELECTIONS[stack].map((s) => [JSON.stringify(s), s] as const))('writes the .env and sheet for %s', (_label, selection) => {
+    const result = clientConfig(readStackOutputs(fixture(stack), stack), { stack, ...selection });
+    expect(result.env).not.toMatch(/(PASSWORD|SECRET|TOKEN)=\S/);
+    expect(result.env).toMatch(/^MLFLOW_TRACKING_URI=\S+$/m);
+    expect(result).toMatchSnapshot();
+  });
+});
+
+describe('client config rules', () => {
+  it('gives production environments the Production stage and others Staging only', () => {
+    const outputs = readStackOutputs(fixture('dbx-governance'), 'dbx-governance');
+    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'prod' }).sheet).toContain('Stages you may set: Production (and Staging).');
+    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'acc' }).sheet).toContain('Stages you may set: Staging.');
+  });
+
+  it('uses the Unity Catalog registry URI and three-level model names there', () => {
+    const uc = clientConfig(readStackOutputs(fixture('dbx-unity-catalog'), 'dbx-unity-catalog'), { stack: 'dbx-unity-catalog', environment: 'dev' });
+    expect(uc.env).toContain('MLFLOW_REGISTRY_URI=databricks-uc');
+    expect(uc.sheet).toContain('`ml_models.dev.churn`');
+  });
+
+  it('points team experiments at the team prefix', () => {
+    const aws = clientConfig(readStackOutputs(fixture('aws-prod'), 'aws-prod'), { stack: 'aws-prod', team: 'vision' });
+    expect(aws.sheet).toContain('artifact_location="mlflow-artifacts:/teams/vision/churn/xgboost"');
+  });
+});
+
+describe('client config errors are messages', () => {
+  const error = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof ClientConfigError) return e.message;
+      throw e;
+    }
+    throw new Error('expected a ClientConfigError');
+  };
+
+  it('missing outputs file', () => {
+    expect(error(() => readStackOutputs('/nonexistent/outputs.json', 'aws-dev'))).toBe(
+      '/nonexistent/outputs.json: no outputs file; create it with: npx cdktf output aws-dev --outputs-file /nonexistent/outputs.json',
+    );
+  });
+
+  it('malformed outputs file', () => {
+    const file = path.join(tempDirWith({ 'o.json': '{"aws-dev": ' }), 'o.json');
+    expect(error(() => readStackOutputs(file, 'aws-dev'))).toMatch(/o\.json: not valid JSON \(.+\); recreate it with: npx cdktf output aws-dev --outputs-file /);
+  });
+
+  it('outputs of another stack, or of the wrong shape', () => {
+    expect(error(() => readStackOutputs(fixture('aws-dev'), 'aws-prod'))).toMatch(/no outputs for stack "aws-prod" \(stacks in the file: aws-dev\)$/);
+    const file = path.join(tempDirWith({ 'o.json': '{"s": {"tracking_uri": 42}}' }), 'o.json');
+    expect(error(() => readStackOutputs(file, 's'))).toMatch(/outputs of "s": tracking_uri: Invalid input: expected string, received number$/);
+  });
+
+  it('unknown team or environment, and a missing selection', () => {
+    const aws = readStackOutputs(fixture('aws-dev'), 'aws-dev');
+    expect(error(() => clientConfig(aws, { stack: 'aws-dev', team: 'nlp' }))).toBe('stack "aws-dev" has no team "nlp" (teams: vision, forecasting)');
+    expect(error(() => clientConfig(aws, { stack: 'aws-dev', environment: 'acc' }))).toBe('stack "aws-dev" has no Databricks environments; drop --environment');
+    const dbx = readStackOutputs(fixture('dbx-governance'), 'dbx-governance');
+    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance' }))).toBe('stack "dbx-governance" is Databricks governance: pass --environment <acc|preprod|prod>');
+    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance', environment: 'qa' }))).toBe('stack "dbx-governance" has no environment "qa" (environments: acc, preprod, prod)');
+  });
+});
