@@ -5,7 +5,7 @@ import { ConfigError, loadDeployments } from './config/load';
 import type { DeploymentConfig } from './config/schema';
 import { DeploymentStack } from './deployment-stack';
 import { checkStack, formatViolation, type PolicyReport } from './policy/check';
-import { synthesizeInMemory } from './stack-json';
+import { stackJson } from './stack-json';
 
 export interface PlatformAppProps {
   /** Where the synthesized stacks go. @default cdktf's own default (`CDKTF_OUTDIR` or `cdktf.out`) */
@@ -31,7 +31,7 @@ export interface RunOptions extends PlatformAppProps {
 
 /** Checks every stack against the policy pack; throws a PolicyError when anything fails. */
 export function checkPolicies(app: App, deployments: readonly DeploymentConfig[]): PolicyReport[] {
-  const reports = deployments.map((config) => checkStack(synthesizeInMemory(app.node.findChild(config.name) as TerraformStack), config));
+  const reports = deployments.map((config) => checkStack(stackJson(app.node.findChild(config.name) as TerraformStack), config));
   const problems = reports.flatMap((r) => [
     ...r.violations.map((v) => formatViolation(r.stack, v)),
     ...r.unusedSuppressions.map((s) => `${r.stack}: suppression of ${s.rule} for ${s.resource} matches no violation; remove it`),

@@ -5,7 +5,7 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { deploymentTags } from '../constructs/shared/tags';
 import { configureBackend } from './backend';
 import type { DeploymentConfig } from './config/schema';
-import { AzureTags } from '../constructs/azure/tags';
+import { applyAzureTags } from '../constructs/azure/tags';
 import { addAwsPlatform } from './sections/aws';
 import { addAzurePlatform, type CreatedWorkspace } from './sections/azure';
 import { addDatabricksSection } from './sections/databricks';
@@ -41,12 +41,23 @@ export class DeploymentStack extends TerraformStack {
     if (config.cloud === 'azure') {
       // Entra ID for the storage data plane: the storage account has shared keys disabled.
       new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
-      AzureTags.applyTo(this, this.tags);
       workspace = addAzurePlatform(this, { ...config, production: config.production });
     }
 
     if (config.databricks) {
       addDatabricksSection(this, { config: config.databricks, production: config.production, cloud: config.cloud, workspace });
     }
+    if (config.cloud === 'azure') applyAzureTags(this, this.tags);
+  }
+
+  private synthesized?: Record<string, unknown>;
+
+  /**
+   * The stack's Terraform JSON, computed once: the policy pass and the synth read the same
+   * object (the stack is complete when either asks, and nothing changes it afterwards).
+   */
+  public override toTerraform(): Record<string, unknown> {
+    this.synthesized ??= super.toTerraform() as Record<string, unknown>;
+    return this.synthesized;
   }
 }

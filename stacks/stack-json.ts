@@ -1,11 +1,19 @@
-import { Testing, type TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
 import type { StackJson } from './policy/types';
 
 /**
- * A stack's Terraform JSON, synthesized in memory (aspects applied, nothing written). cdktf's
- * public way to do this is `Testing.synth`; the policy pass and the tests both use it, so what is
- * checked is exactly what `app.synth()` writes.
+ * A stack's Terraform JSON in memory, exactly what `app.synth()` writes (the deployment stack
+ * computes it once). Nothing is written.
  */
-export function synthesizeInMemory(stack: TerraformStack): StackJson {
-  return JSON.parse(Testing.synth(stack)) as StackJson;
+export function stackJson(stack: TerraformStack): StackJson {
+  return stack.toTerraform() as StackJson;
+}
+
+/** The JSON without cdktf's `//` metadata blocks: what reviewers read in snapshots. */
+export function withoutMetadata<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutMetadata) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).filter(([k]) => k !== '//').map(([k, v]) => [k, withoutMetadata(v)])) as T;
+  }
+  return value;
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TerraformStack } from 'cdktf';
-import { synthesizeInMemory } from '../stacks/stack-json';
+import { stackJson, withoutMetadata } from '../stacks/stack-json';
 import { parseDeployment } from '../stacks/config/load';
 import type { DeploymentConfig } from '../stacks/config/schema';
 import { buildApp } from '../stacks/app';
@@ -29,7 +29,7 @@ export function configFrom(yamlText: string, source = 'test.yaml'): DeploymentCo
 /** Synthesizes one deployment in memory (nothing is written) and returns its JSON. */
 export function synth(config: DeploymentConfig): Synthesized {
   const app = buildApp([config]);
-  return synthesizeInMemory(app.node.findChild(config.name) as TerraformStack) as Synthesized;
+  return withoutMetadata(stackJson(app.node.findChild(config.name) as TerraformStack)) as Synthesized;
 }
 
 /** Every resource of one type, by name. */

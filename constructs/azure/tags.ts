@@ -1,4 +1,4 @@
-import { Aspects, type IAspect, TerraformResource } from 'cdktf';
+import { TerraformResource } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 /** An azurerm resource with a `tags` argument. */
@@ -12,17 +12,12 @@ function isTaggable(node: IConstruct): node is TerraformResource & Taggable {
 }
 
 /**
- * Azure has no provider-level default tags: this aspect merges the deployment's tags into every
- * taggable azurerm resource of a scope (the deployment's automatic tags win over a resource's own).
+ * Azure has no provider-level default tags: this merges the deployment's tags into every taggable
+ * azurerm resource below `scope` (the deployment's automatic tags win over a resource's own).
+ * Call it once every resource exists (a plain pass, not an Aspect: nothing to re-run at synth).
  */
-export class AzureTags implements IAspect {
-  constructor(private readonly tags: Readonly<Record<string, string>>) {}
-
-  public static applyTo(scope: IConstruct, tags: Readonly<Record<string, string>>): void {
-    Aspects.of(scope).add(new AzureTags(tags));
-  }
-
-  public visit(node: IConstruct): void {
-    if (isTaggable(node)) node.tags = { ...node.tagsInput, ...this.tags };
+export function applyAzureTags(scope: IConstruct, tags: Readonly<Record<string, string>>): void {
+  for (const node of scope.node.findAll()) {
+    if (isTaggable(node)) node.tags = { ...node.tagsInput, ...tags };
   }
 }
