@@ -5,7 +5,7 @@ import { runPlatform } from '../stacks/app';
 import { loadDeployments } from '../stacks/config/load';
 import type { DeploymentConfig } from '../stacks/config/schema';
 import { checkStack } from '../stacks/policy/check';
-import { README, withRulesTable } from '../stacks/policy/docs';
+import { README, withRulesTable } from '../stacks/docs';
 import { RULES, RULES_BY_ID, targetsOf } from '../stacks/policy/rules';
 import type { Block, StackJson } from '../stacks/policy/types';
 import { SHIPPED_CONFIGS, configFrom, rejectionsOf, synth, tempDirWith } from './helpers';
