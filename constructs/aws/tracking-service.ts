@@ -18,7 +18,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { AccessLogBucket, ArtifactStore } from './buckets';
 import { POSTGRES_PORT, type TrackingDatabase } from './database';
-import { CONTAINER_PORT, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
 import type { EncryptionKey } from './encryption-key';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
@@ -271,7 +271,7 @@ export class TrackingService extends Construct implements IGrantable {
     }
 
     // Task definition: an init container migrates the databases, then the server starts.
-    const image = props.image ?? 'ghcr.io/mlflow/mlflow:v3.14.0-full';
+    const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
     const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
     const dbSecret = props.database.masterSecretArn;
     const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;

@@ -4,7 +4,7 @@ import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-a
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { CONTAINER_PORT, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
 import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
 import { sendDiagnostics } from './diagnostics';
@@ -56,6 +56,7 @@ export class TrackingApp extends Construct {
     const net = props.network;
     const rg = { resourceGroupName: net.resourceGroupName, location: net.location };
     const cpu = props.cpu ?? 1;
+    const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
 
     const logs = new LogAnalyticsWorkspace(this, 'logs', {
       ...rg,
@@ -148,7 +149,7 @@ export class TrackingApp extends Construct {
         initContainer: [
           {
             name: 'migrate',
-            image: props.image ?? 'ghcr.io/mlflow/mlflow:v3.14.0-full',
+            image,
             cpu,
             memory,
             command: ['/bin/sh', '-c', MIGRATE_SCRIPT],
@@ -159,7 +160,7 @@ export class TrackingApp extends Construct {
         container: [
           {
             name: 'mlflow',
-            image: props.image ?? 'ghcr.io/mlflow/mlflow:v3.14.0-full',
+            image,
             cpu,
             memory,
             command: [

@@ -4,6 +4,12 @@
  * credential in any URI (libpq reads PGUSER and PGPASSWORD from the environment).
  */
 
+/**
+ * The pinned default image: the `-full` variant carries the PostgreSQL driver, boto3, the Azure
+ * storage packages and the auth extra; 3.14.0 or later has the fix for the trace authorization CVE.
+ */
+export const DEFAULT_MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.14.0-full';
+
 export const CONTAINER_PORT = 5000;
 /** The auth app's database, on the same PostgreSQL server as the tracking store. */
 export const AUTH_DATABASE = 'mlflow_auth';

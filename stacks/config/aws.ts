@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
+import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
+import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -126,10 +127,7 @@ export const loadBalancerSchema = strictObject({
 });
 
 export const awsTrackingSchema = strictObject({
-  image: pattern(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'a pinned image reference (a tag or digest, not latest)')
-    .refine((i) => !i.endsWith(':latest'), { message: 'expected a pinned image, not :latest' })
-    .default('ghcr.io/mlflow/mlflow:v3.14.0-full')
-    .describe('MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.14.0-full'),
+  image: mlflowImage,
   cpu: z.number().int().optional().describe('Fargate CPU units. @default 1024, 2048 in production'),
   memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU. @default 2048, 4096 in production'),
   minTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling minimum (>= 2 in production). @default 1, 2 in production'),
@@ -141,19 +139,15 @@ export const awsTrackingSchema = strictObject({
     .describe('Host name of the tracking server. @default the load balancer DNS name'),
   hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
   logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
-  adminUsername: pattern(/^[a-z][a-z0-9_-]{2,31}$/, '3-32 lowercase letters, digits, _ or -').default('admin').describe('MLflow auth admin user. @default admin'),
+  adminUsername,
 });
 
 const teamSchema = strictObject({
-  name: pattern(/^[a-z][a-z0-9-]{1,30}$/, '2-31 lowercase letters, digits and dashes, starting with a letter').describe(
-    'Team name: artifact prefix teams/<name>/, IAM role, experiment namespace <name>/<problem>/<model>.',
-  ),
+  name: teamName,
   trustedPrincipals: z.array(iamPrincipalArn).min(1).describe('IAM principals that may assume the team role (its jobs, CI).'),
 });
 
-export const awsTeamsSchema = z.array(teamSchema).superRefine((teams, ctx) =>
-  reportDuplicates(ctx, teams.map((t) => t.name), (i) => [i, 'name'], 'team name'),
-);
+export const awsTeamsSchema = teamList(teamSchema);
 
 export const awsArtifactsSchema = strictObject({
   noncurrentVersionDays: z.number().int().min(1).max(3650).optional().describe('Keep old object versions this long. @default 30, 365 in production'),
@@ -177,11 +171,7 @@ interface AwsSections {
 
 /** Rules across the AWS sections, with production defaults resolved the way the stack resolves them. */
 export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
-  const platform = [d.database, d.artifacts, d.tracking].filter(Boolean).length;
-  if (platform > 0 && platform < 3) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'the tracking platform needs the database, artifacts and tracking sections together' });
-  }
-  if (d.teams && !d.tracking) ctx.addIssue({ code: 'custom', path: ['teams'], message: 'teams need the tracking platform (database, artifacts, tracking)' });
+  checkPlatformSections(d, ctx);
   const db = d.database;
   if (db) {
     if (db.engine === 'postgres' && db.maxAllocatedStorageGb < db.allocatedStorageGb) {

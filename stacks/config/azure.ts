@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
+import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
+import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 
 const uuid = pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'an Entra ID object id (a lowercase UUID)');
 
@@ -76,10 +77,7 @@ export const azureArtifactsSchema = strictObject({
 });
 
 export const azureTrackingSchema = strictObject({
-  image: pattern(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'a pinned image reference (a tag or digest, not latest)')
-    .refine((i) => !i.endsWith(':latest'), { message: 'expected a pinned image, not :latest' })
-    .default('ghcr.io/mlflow/mlflow:v3.14.0-full')
-    .describe('MLflow image with the PostgreSQL driver, Azure storage packages and the auth extra. @default ghcr.io/mlflow/mlflow:v3.14.0-full'),
+  image: mlflowImage,
   cpu: z
     .number()
     .refine((c) => cpuSizes.includes(c), { message: `expected a Container Apps CPU size: ${cpuSizes.join(', ')}` })
@@ -89,19 +87,15 @@ export const azureTrackingSchema = strictObject({
   maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 3, 6 in production'),
   workers: z.number().int().min(1).max(32).optional().describe('Server worker processes. @default 2 per vCPU'),
   logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention. @default 30, 365 in production'),
-  adminUsername: pattern(/^[a-z][a-z0-9_-]{2,31}$/, '3-32 lowercase letters, digits, _ or -').default('admin').describe('MLflow auth admin user. @default admin'),
+  adminUsername,
 });
 
 const azureTeamSchema = strictObject({
-  name: pattern(/^[a-z][a-z0-9-]{1,30}$/, '2-31 lowercase letters, digits and dashes, starting with a letter').describe(
-    'Team name: artifact prefix teams/<name>/, experiment namespace <name>/<problem>/<model>.',
-  ),
+  name: teamName,
   principalIds: z.array(uuid).min(1).describe('Entra ID object ids (groups, service principals) of the team: read and write teams/<name>/ only.'),
 });
 
-export const azureTeamsSchema = z.array(azureTeamSchema).superRefine((teams, ctx) =>
-  reportDuplicates(ctx, teams.map((t) => t.name), (i) => [i, 'name'], 'team name'),
-);
+export const azureTeamsSchema = teamList(azureTeamSchema);
 
 export const databricksWorkspaceSchema = strictObject({
   name: pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,62}$/, '3-64 letters, digits, _ or -').optional().describe('Workspace name. @default dbw-<name>'),
@@ -152,11 +146,7 @@ interface AzureSections {
 
 /** Rules across the Azure sections. */
 export function checkAzureDeployment(d: AzureSections, production: boolean, ctx: z.RefinementCtx): void {
-  const platform = [d.database, d.artifacts, d.tracking].filter(Boolean).length;
-  if (platform > 0 && platform < 3) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'the tracking platform needs the database, artifacts and tracking sections together' });
-  }
-  if (d.teams && !d.tracking) ctx.addIssue({ code: 'custom', path: ['teams'], message: 'teams need the tracking platform (database, artifacts, tracking)' });
+  checkPlatformSections(d, ctx);
   if (d.databricksWorkspace && d.databricks?.host) {
     ctx.addIssue({ code: 'custom', path: ['databricks', 'host'], message: 'omit the host: the databricks provider points at the workspace this stack creates', input: d.databricks.host });
   }
