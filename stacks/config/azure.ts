@@ -134,7 +134,8 @@ export function resolveSubnets(network: AzureNetworkConfig | undefined, withData
   return Object.fromEntries(roles.map((r) => [r, network?.subnets[r] ?? defaultSubnet(vnet, r)]));
 }
 
-interface AzureSections {
+/** The Azure sections of a deployment config. */
+export interface AzureSections {
   readonly network?: AzureNetworkConfig;
   readonly database?: AzureDatabaseConfig;
   readonly artifacts?: AzureArtifactsConfig;

@@ -9,26 +9,12 @@ import { ephemeralPassword } from '../../constructs/azure/ephemeral-password';
 import { PrivateKeyVault } from '../../constructs/azure/key-vault';
 import { AzureNetwork } from '../../constructs/azure/network';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
-import {
-  type AzureArtifactsConfig,
-  type AzureDatabaseConfig,
-  type AzureNetworkConfig,
-  type AzureTeamConfig,
-  type AzureTrackingConfig,
-  type DatabricksWorkspaceConfig,
-  resolveSubnets,
-} from '../config/azure';
+import { type AzureSections, resolveSubnets } from '../config/azure';
 
-export interface AzurePlatformProps {
+export interface AzurePlatformProps extends AzureSections {
   readonly name: string;
   readonly location: string;
   readonly production: boolean;
-  readonly network?: AzureNetworkConfig;
-  readonly database?: AzureDatabaseConfig;
-  readonly artifacts?: AzureArtifactsConfig;
-  readonly tracking?: AzureTrackingConfig;
-  readonly teams?: readonly AzureTeamConfig[];
-  readonly databricksWorkspace?: DatabricksWorkspaceConfig;
 }
 
 /** The workspace the `databricks` provider should point at, when this stack creates one. */
