@@ -2,21 +2,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TerraformStack } from 'cdktf';
+import type { Block, StackJson } from '../stacks/policy/types';
 import { stackJson, withoutMetadata } from '../stacks/stack-json';
 import { parseDeployment } from '../stacks/config/load';
 import type { DeploymentConfig } from '../stacks/config/schema';
 import { buildApp } from '../stacks/app';
 
-export type Block = Record<string, unknown>;
+export type { Block };
 
-/** The synthesized Terraform JSON of one stack. */
-export interface Synthesized {
-  readonly resource?: Record<string, Record<string, Block>>;
-  readonly data?: Record<string, Record<string, Block>>;
+/** The synthesized Terraform JSON of one stack, with the parts tests read typed. */
+export interface Synthesized extends StackJson {
   readonly provider?: Record<string, Block[]>;
-  readonly output?: Record<string, Block>;
   readonly terraform: Block & { backend?: Record<string, Block> };
-  readonly [key: string]: unknown;
 }
 
 /** Parses YAML text as a deployment config, failing the test with the loader's messages. */

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { compactName } from '../shared/naming';
 import { lockAgainstDeletion } from './delete-lock';
+import { addPrivateEndpoint } from './private-endpoint';
 
 export interface ArtifactStorageProps {
   readonly namePrefix: string;
@@ -75,13 +75,14 @@ export class ArtifactStorage extends Construct {
     });
     if (protect) lockAgainstDeletion(this, 'delete-lock', this.account.id, 'the MLflow artifacts');
     this.artifactsUri = `wasbs://${this.container.name}@${this.account.name}.blob.core.windows.net/`;
-    new PrivateEndpoint(this, 'private-endpoint', {
+    addPrivateEndpoint(this, {
       name: `pe-${props.namePrefix}-blob`,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       subnetId: props.privateEndpointSubnetId,
-      privateServiceConnection: { name: 'blob', privateConnectionResourceId: this.account.id, subresourceNames: ['blob'], isManualConnection: false },
-      privateDnsZoneGroup: { name: 'blob', privateDnsZoneIds: [props.privateDnsZoneId] },
+      resourceId: this.account.id,
+      subresource: 'blob',
+      privateDnsZoneId: props.privateDnsZoneId,
     });
   }
 

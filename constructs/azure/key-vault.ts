@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
-import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { compactName } from '../shared/naming';
 import { lockAgainstDeletion } from './delete-lock';
+import { addPrivateEndpoint } from './private-endpoint';
 
 export interface PrivateKeyVaultProps {
   readonly namePrefix: string;
@@ -35,6 +35,7 @@ export class PrivateKeyVault extends Construct {
   constructor(scope: Construct, id: string, props: PrivateKeyVaultProps) {
     super(scope, id);
     const deployerCidrs = props.deployerCidrs ?? [];
+    const protect = props.protect ?? true;
     this.vault = new KeyVault(this, 'vault', {
       name: compactName('kv', props.namePrefix, 24),
       resourceGroupName: props.resourceGroupName,
@@ -46,16 +47,17 @@ export class PrivateKeyVault extends Construct {
       softDeleteRetentionDays: props.softDeleteRetentionDays ?? 90,
       publicNetworkAccessEnabled: deployerCidrs.length > 0,
       networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: [...deployerCidrs] },
-      lifecycle: (props.protect ?? true) ? { preventDestroy: true } : undefined,
+      lifecycle: protect ? { preventDestroy: true } : undefined,
     });
-    if (props.protect ?? true) lockAgainstDeletion(this, 'delete-lock', this.vault.id, 'the MLflow secrets');
-    new PrivateEndpoint(this, 'private-endpoint', {
+    if (protect) lockAgainstDeletion(this, 'delete-lock', this.vault.id, 'the MLflow secrets');
+    addPrivateEndpoint(this, {
       name: `pe-${props.namePrefix}-vault`,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       subnetId: props.privateEndpointSubnetId,
-      privateServiceConnection: { name: 'vault', privateConnectionResourceId: this.vault.id, subresourceNames: ['vault'], isManualConnection: false },
-      privateDnsZoneGroup: { name: 'vault', privateDnsZoneIds: [props.privateDnsZoneId] },
+      resourceId: this.vault.id,
+      subresource: 'vault',
+      privateDnsZoneId: props.privateDnsZoneId,
     });
     this.deployerAccess = new RoleAssignment(this, 'deployer-secrets-officer', {
       scope: this.vault.id,

@@ -75,6 +75,42 @@ export interface GovernedEnvironmentInfo {
   readonly groupName: string;
   readonly experimentFolder: string;
   readonly modelNames: readonly string[];
+  /** Unity Catalog schema of the environment (`<catalog>.<env>`), used with the Unity Catalog registry. */
+  readonly schema: string;
+}
+
+/** The names a governance deployment gives its groups, folders, models and schemas. */
+export interface GovernanceLayout {
+  readonly allGroupName: string;
+  readonly experimentsRoot: string;
+  readonly catalog: string;
+  readonly environments: readonly GovernedEnvironmentInfo[];
+}
+
+/**
+ * The naming rules of the governance, in one place: the construct creates these names and the
+ * policy pack judges grants against them.
+ */
+export function governanceLayout(
+  props: Pick<DatabricksGovernanceProps, 'environments' | 'models' | 'experimentsRoot' | 'registry' | 'unityCatalog' | 'groupPrefix'>,
+): GovernanceLayout {
+  const prefix = props.groupPrefix ?? 'apps';
+  const experimentsRoot = props.experimentsRoot ?? '/experiments';
+  const catalog = props.unityCatalog?.catalog ?? 'mlflow';
+  const uc = (props.registry ?? 'workspace') === 'unity-catalog';
+  return {
+    allGroupName: `${prefix}_all`,
+    experimentsRoot,
+    catalog,
+    environments: props.environments.map((env) => ({
+      name: env.name,
+      production: env.production ?? false,
+      groupName: `${prefix}_${env.name}`,
+      experimentFolder: `${experimentsRoot}/${env.name}`,
+      modelNames: (props.models ?? []).map((m) => (uc ? `${catalog}.${env.name}.${m}` : `${m}_${env.name}`)),
+      schema: `${catalog}.${env.name}`,
+    })),
+  };
 }
 
 /**
@@ -100,23 +136,15 @@ export class DatabricksGovernance extends Construct {
   constructor(scope: Construct, id: string, props: DatabricksGovernanceProps) {
     super(scope, id);
     if (props.environments.length === 0) throw new Error('DatabricksGovernance needs at least one environment');
-    const prefix = props.groupPrefix ?? 'apps';
-    const experimentsRoot = props.experimentsRoot ?? '/experiments';
+    const layout = governanceLayout(props);
+    const { experimentsRoot, catalog } = layout;
     const models = props.models ?? [];
     this.registry = props.registry ?? 'workspace';
     this.protectProduction = props.protectProduction ?? true;
-    this.allGroupName = `${prefix}_all`;
-    const catalog = props.unityCatalog?.catalog ?? 'mlflow';
+    this.allGroupName = layout.allGroupName;
+    this.environments = layout.environments;
     const uc = this.registry === 'unity-catalog';
     const account = uc ? props.unityCatalog?.account : undefined;
-
-    this.environments = props.environments.map((env) => ({
-      name: env.name,
-      production: env.production ?? false,
-      groupName: `${prefix}_${env.name}`,
-      experimentFolder: `${experimentsRoot}/${env.name}`,
-      modelNames: models.map((m) => (uc ? `${catalog}.${env.name}.${m}` : `${m}_${env.name}`)),
-    }));
     const productionGroups = this.environments.filter((e) => e.production).map((e) => e.groupName);
     // Readers of shared parents (root model ACL, experiments root): the production groups, which may
     // read every environment to promote from it. With no production environment, nothing can leak.
@@ -178,7 +206,7 @@ export class DatabricksGovernance extends Construct {
     }
 
     this.environments.forEach((info, index) =>
-      this.environmentObjects(scopes[index], info, models, catalog, ucCatalog, productionGroups),
+      this.environmentObjects(scopes[index], info, models, ucCatalog, productionGroups),
     );
   }
 
@@ -217,7 +245,6 @@ export class DatabricksGovernance extends Construct {
     scope: Construct,
     env: GovernedEnvironmentInfo,
     models: readonly string[],
-    catalog: string,
     ucCatalog: Catalog | undefined,
     productionGroups: readonly string[],
   ): void {
@@ -243,7 +270,7 @@ export class DatabricksGovernance extends Construct {
       });
       const readers = env.production ? [] : productionGroups;
       new Grants(scope, 'schema-grants', {
-        schema: `${catalog}.${env.name}`,
+        schema: env.schema,
         grant: ucGrants('schema', [
           { principal: env.groupName, privileges: ['USE_SCHEMA', 'CREATE_MODEL', 'EXECUTE'] },
           ...readers.map((principal) => ({ principal, privileges: ['USE_SCHEMA' as const, 'EXECUTE' as const] })),

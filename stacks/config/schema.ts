@@ -139,7 +139,6 @@ export const deploymentSchema = z
   })
   .describe('One MLflow platform deployment: one CDKTF stack.');
 
-export type DeploymentInput = z.input<typeof deploymentSchema>;
 type ParsedDeployment = z.output<typeof deploymentSchema>;
 
 /** A validated deployment with every default resolved. */

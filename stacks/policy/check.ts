@@ -1,6 +1,7 @@
+import { governanceLayout } from '../../constructs/databricks/governance';
 import { isProductionEnvironment } from '../config/databricks';
 import type { DeploymentConfig } from '../config/schema';
-import { RULES, RULES_BY_ID, targetsOf } from './rules';
+import { RULES, targetsOf } from './rules';
 import type { DatabricksProduction, PolicyContext, Rule, StackJson, Violation } from './types';
 
 /** A suppression from a deployment config: one rule, one resource, a written reason. */
@@ -24,13 +25,19 @@ export interface PolicyReport {
 export function databricksProduction(config: DeploymentConfig): DatabricksProduction | undefined {
   const d = config.databricks;
   if (!d) return undefined;
-  const prod = d.environments.filter(isProductionEnvironment).map((e) => e.name);
+  const layout = governanceLayout({
+    environments: d.environments.map((e) => ({ name: e.name, production: isProductionEnvironment(e) })),
+    models: d.models,
+    experimentsRoot: d.experimentsRoot,
+    registry: d.registry,
+    unityCatalog: d.unityCatalog && { catalog: d.unityCatalog.catalog },
+  });
+  const prod = layout.environments.filter((e) => e.production);
   if (prod.length === 0) return { groups: [], objects: [], schemas: [] };
-  const catalog = d.unityCatalog?.catalog ?? 'mlflow';
   return {
-    groups: prod.map((e) => `apps_${e}`),
-    objects: ['root', d.experimentsRoot, ...prod.map((e) => `${d.experimentsRoot}/${e}`), ...prod.flatMap((e) => d.models.map((m) => `${m}_${e}`))],
-    schemas: prod.map((e) => `${catalog}.${e}`),
+    groups: prod.map((e) => e.groupName),
+    objects: ['root', layout.experimentsRoot, ...prod.flatMap((e) => [e.experimentFolder, ...e.modelNames])],
+    schemas: prod.map((e) => e.schema),
   };
 }
 
@@ -64,5 +71,3 @@ export function checkStack(json: StackJson, config: DeploymentConfig, rules: rea
 export function formatViolation(stack: string, v: Violation): string {
   return `${stack}: ${v.rule.id} ${v.address}: ${v.message} (${v.rule.title}). Fix: ${v.rule.fix}`;
 }
-
-export const KNOWN_RULE_IDS: readonly string[] = [...RULES_BY_ID.keys()];
