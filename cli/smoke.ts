@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ClientConfigError } from '../stacks/client/client-config';
+import { SmokeError, checkCaFile, credentialsFromEnv, runSmoke, smokeTarget } from '../stacks/client/smoke';
+
+const USAGE = `usage: npm run smoke -- <stack> [--outputs <outputs.json>] [--ca-file <ca-bundle.pem>]
+
+Checks a deployed tracking server: /health answers, anonymous requests are refused, the admin
+creates a throwaway experiment, run and artifact (read back through the server's artifact proxy),
+the Default experiment's artifacts go through the proxy, a user without permissions is refused;
+everything it creates is removed again.
+
+  --outputs   the stack's outputs (default outputs.json): npx cdktf output <stack> --outputs-file outputs.json
+  --ca-file   CA bundle (PEM) of a load balancer with a private CA (default: $MLFLOW_TRACKING_SERVER_CERT_PATH;
+              NODE_EXTRA_CA_CERTS=<pem> works too)
+
+Admin credentials come from the environment, as for the MLflow client:
+  export MLFLOW_TRACKING_USERNAME=admin     # tracking.adminUsername in the config, default admin
+  AWS:   export MLFLOW_TRACKING_PASSWORD="$(aws secretsmanager get-secret-value --secret-id <admin_secret_arn> --query SecretString --output text)"
+  Azure: export MLFLOW_TRACKING_PASSWORD="$(az keyvault secret show --id <admin_secret_id> --query value --output tsv)"`;
+
+/** Node reads NODE_EXTRA_CA_CERTS at start only: run this command again with it set. */
+function rerunWithCa(caFile: string): number {
+  const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+  });
+  return result.status ?? 1;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      outputs: { type: 'string', default: 'outputs.json' },
+      'ca-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const stack = positionals[0];
+  if (!stack || positionals.length > 1) throw new SmokeError(`${USAGE.split('\n')[0]} (--help for more)`);
+  const caFile = values['ca-file'] ?? process.env.MLFLOW_TRACKING_SERVER_CERT_PATH;
+  if (caFile && process.env.NODE_EXTRA_CA_CERTS !== path.resolve(caFile)) {
+    checkCaFile(caFile);
+    process.exitCode = rerunWithCa(path.resolve(caFile));
+    return;
+  }
+  const target = smokeTarget(values.outputs, stack);
+  const admin = credentialsFromEnv(process.env, target.passwordCommand);
+  await runSmoke({
+    trackingUri: target.trackingUri,
+    admin,
+    pass: (step) => console.log(`ok   ${step}`),
+    warn: (problem) => console.error(`warn ${problem}`),
+  });
+  console.log(`smoke: ${stack} passed every check`);
+}
+
+main().catch((error: unknown) => {
+  process.exitCode = 1;
+  // Every problem is one line, never a stack trace.
+  const parseProblem = error instanceof Error && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  const known = error instanceof SmokeError || error instanceof ClientConfigError || parseProblem;
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`smoke: ${known ? message : `unexpected error: ${message}`}`);
+});
