@@ -130,20 +130,33 @@ const TLS_CODES = new Set([
   'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
+interface ErrorLike {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly code?: unknown;
+  readonly cause?: ErrorLike;
+  readonly errors?: readonly ErrorLike[];
+}
+
+/** Errors by shape, not `instanceof`: fetch's errors come from Node's own realm. */
+function asErrorLike(error: unknown): ErrorLike {
+  return error !== null && typeof error === 'object' ? (error as ErrorLike) : { message: String(error) };
+}
+
 /** The `code` of a fetch failure's cause (undici wraps it; connection errors may be an AggregateError). */
-function errorCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown; errors?: { code?: unknown }[] } | undefined) : undefined;
-  const code = cause?.code ?? cause?.errors?.[0]?.code;
+function errorCode(error: ErrorLike): string | undefined {
+  const code = error.cause?.code ?? error.cause?.errors?.[0]?.code ?? error.code;
   return typeof code === 'string' ? code : undefined;
 }
 
 /** One line for a request that got no HTTP answer. */
 export function describeNetworkError(error: unknown, url: URL, timeoutMs: number): string {
   const where = `${url.protocol}//${url.host}`;
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  const e = asErrorLike(error);
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') {
     return `${where}: no answer within ${timeoutMs / 1000}s (is this machine inside the platform network or its allowed CIDRs?)`;
   }
-  const code = errorCode(error);
+  const code = errorCode(e);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${where}: host ${url.hostname} not found (DNS ${code}): deploy from a network that resolves the private zone`;
   if (code === 'ECONNREFUSED') return `${where}: connection refused (ECONNREFUSED)`;
   if (code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
@@ -152,7 +165,7 @@ export function describeNetworkError(error: unknown, url: URL, timeoutMs: number
   if (code && (TLS_CODES.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL'))) {
     return `${where}: TLS failure (${code}): pass the load balancer's CA bundle with --ca-file <pem> (or NODE_EXTRA_CA_CERTS)`;
   }
-  const detail = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+  const detail = String(e.cause?.message ?? e.message);
   return `${where}: request failed (${code ?? detail})`;
 }
 
