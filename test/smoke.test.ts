@@ -310,7 +310,7 @@ describe('smoke inputs', () => {
 
   const fetchFailure = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });
   it.each([
-    [{ code: 'ENOTFOUND' }, 'https://mlflow.internal: host mlflow.internal not found (DNS ENOTFOUND): deploy from a network that resolves the private zone'],
+    [{ code: 'ENOTFOUND' }, 'https://mlflow.internal: host mlflow.internal not found (DNS ENOTFOUND): check the name, or run this from a network that resolves the platform's DNS zone'],
     [{ code: 'SELF_SIGNED_CERT_IN_CHAIN' }, "https://mlflow.internal: TLS failure (SELF_SIGNED_CERT_IN_CHAIN): pass the load balancer's CA bundle with --ca-file <pem> (or NODE_EXTRA_CA_CERTS)"],
     [{ errors: [{ code: 'ECONNREFUSED' }] }, 'https://mlflow.internal: connection refused (ECONNREFUSED)'],
     [{ code: 'UND_ERR_CONNECT_TIMEOUT' }, 'https://mlflow.internal: unreachable (UND_ERR_CONNECT_TIMEOUT): is this machine inside the platform network or its allowed CIDRs?'],

@@ -157,7 +157,7 @@ export function describeNetworkError(error: unknown, url: URL, timeoutMs: number
     return `${where}: no answer within ${timeoutMs / 1000}s (is this machine inside the platform network or its allowed CIDRs?)`;
   }
   const code = errorCode(e);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${where}: host ${url.hostname} not found (DNS ${code}): deploy from a network that resolves the private zone`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `${where}: host ${url.hostname} not found (DNS ${code}): check the name, or run this from a network that resolves the platform's DNS zone`;
   if (code === 'ECONNREFUSED') return `${where}: connection refused (ECONNREFUSED)`;
   if (code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') {
     return `${where}: unreachable (${code}): is this machine inside the platform network or its allowed CIDRs?`;
