@@ -109,6 +109,8 @@ class FakeMlflow {
       case 'POST /api/2.0/mlflow/runs/update':
         return { status: 200, body: {} };
       case 'POST /api/2.0/mlflow/users/create':
+        // MLflow's create_user takes JSON only with exactly this content type (mlflow/server/auth/__init__.py).
+        if (req.headers['content-type'] !== 'application/json') return { status: 400, body: 'Invalid content type. Must be application/json' };
         this.users.set(json.username, json.password);
         return { status: 200, body: { user: { username: json.username } } };
       case 'DELETE /api/2.0/mlflow/users/delete':
@@ -310,7 +312,7 @@ describe('smoke inputs', () => {
 
   const fetchFailure = (cause: object) => Object.assign(new TypeError('fetch failed'), { cause });
   it.each([
-    [{ code: 'ENOTFOUND' }, 'https://mlflow.internal: host mlflow.internal not found (DNS ENOTFOUND): check the name, or run this from a network that resolves the platform's DNS zone'],
+    [{ code: 'ENOTFOUND' }, "https://mlflow.internal: host mlflow.internal not found (DNS ENOTFOUND): check the name, or run this from a network that resolves the platform's DNS zone"],
     [{ code: 'SELF_SIGNED_CERT_IN_CHAIN' }, "https://mlflow.internal: TLS failure (SELF_SIGNED_CERT_IN_CHAIN): pass the load balancer's CA bundle with --ca-file <pem> (or NODE_EXTRA_CA_CERTS)"],
     [{ errors: [{ code: 'ECONNREFUSED' }] }, 'https://mlflow.internal: connection refused (ECONNREFUSED)'],
     [{ code: 'UND_ERR_CONNECT_TIMEOUT' }, 'https://mlflow.internal: unreachable (UND_ERR_CONNECT_TIMEOUT): is this machine inside the platform network or its allowed CIDRs?'],

@@ -9,7 +9,8 @@ import { readStackOutputs } from './client-config';
  * - `/health` is outside basic auth, everything else answers 401 without credentials and 403
  *   without permission (mlflow/server/auth/__init__.py: is_unprotected_route,
  *   make_basic_auth_response, make_forbidden_response; default_permission NO_PERMISSIONS).
- * - Users: POST /api/2.0/mlflow/users/create {username, password}, DELETE
+ * - Users: POST /api/2.0/mlflow/users/create {username, password} (Content-Type exactly
+ *   application/json, else 400), DELETE
  *   /api/2.0/mlflow/users/delete {username} (mlflow/server/auth/routes.py, auth/client.py).
  * - Experiments and runs: /api/2.0/mlflow/experiments/{create,get,delete},
  *   /api/2.0/mlflow/runs/{create,log-metric,update} (mlflow/server/handlers.py).
