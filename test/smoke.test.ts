@@ -200,6 +200,19 @@ describe('smoke check against a fake MLflow server (the command, not MLflow)', (
     expect(fake.requests.filter((r) => r.startsWith('POST'))).toEqual([]);
   });
 
+  it("fails with a hint when the credentials are not the admin's", async () => {
+    const fake = new FakeMlflow();
+    fake.users.set('alice', 'pw');
+    const trackingUri = await fake.start();
+    try {
+      await expect(runSmoke({ trackingUri, admin: { username: 'alice', password: 'pw' }, pass: () => undefined, warn: () => undefined })).rejects.toThrow(
+        /^GET \/api\/2\.0\/mlflow\/experiments\/get answered 403, expected 200: alice may not do this: is it the deployment's admin user/,
+      );
+    } finally {
+      await fake.stop();
+    }
+  });
+
   it('fails when a request without credentials is not refused', async () => {
     const { error } = await smokeAgainst({ anonymousStatus: 200 });
     expect(error?.message).toMatch(/^GET \/api\/2\.0\/mlflow\/experiments\/get answered 200, expected 401: a request without credentials must be refused/);

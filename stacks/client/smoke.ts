@@ -208,7 +208,7 @@ class Server {
         `${method} ${url.pathname} answered 401: the server refused ${who.username}'s password (check MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD)`,
       );
     }
-    expectStatus(reply, method, url, 200);
+    expectStatus(reply, method, url, 200, reply.status === 403 ? `${who.username} may not do this: is it the deployment's admin user (tracking.adminUsername)?` : undefined);
     try {
       return JSON.parse(reply.text || '{}') as Record<string, unknown>;
     } catch {
