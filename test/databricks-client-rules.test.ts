@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { DatabricksGovernance } from '../constructs/databricks/governance';
 import { runPlatform } from '../stacks/app';
 import { databricksWarnings, modelNameCollisions } from '../stacks/config/databricks';
 import { databricksHandout, type DatabricksHandoutInput } from '../stacks/client/databricks-handout';
@@ -40,6 +42,15 @@ describe('workspace-registry config rules for the environment client', () => {
   it('finds every collision and none among distinct names', () => {
     expect(modelNameCollisions(['churn', 'fraud'], ['acc', 'production'])).toEqual([]);
     expect(modelNameCollisions(['x', 'x_y'], ['y_z', 'z', 'y_z_q']).map((p) => p.modelIndex)).toEqual([1]);
+  });
+
+  it('the construct refuses colliding names too, whatever config built its props', () => {
+    const stack = new TerraformStack(new App(), 's');
+    expect(() => new DatabricksGovernance(stack, 'g', { environments: [{ name: 'b_c' }, { name: 'c' }], models: ['a', 'a_b'] })).toThrow(
+      'DatabricksGovernance: registered model name a_b_c of model a_b in environment c is also the name of model a in environment b_c',
+    );
+    const uc = new TerraformStack(new App(), 'uc');
+    expect(() => new DatabricksGovernance(uc, 'g', { environments: [{ name: 'b_c' }, { name: 'c' }], models: ['a', 'a_b'], registry: 'unity-catalog' })).not.toThrow();
   });
 
   it('rejects an environment named all: its group would be the all-environments group', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelNameCollisions } from '../../constructs/databricks/model-names';
 import { isProduction } from './production';
 import { pattern, reportDuplicates, strictObject } from './zod-helpers';
 
@@ -157,28 +158,6 @@ function workspaceRegistryRules(d: DatabricksInput, ctx: z.RefinementCtx): void 
   }
 }
 
-/** Two different (model, environment) pairs whose `<model>_<env>` names are equal. */
-export function modelNameCollisions(
-  models: readonly string[],
-  environments: readonly string[],
-): { readonly modelIndex: number; readonly message: string }[] {
-  const owner = new Map<string, { model: string; env: string; index: number }>();
-  const problems: { modelIndex: number; message: string }[] = [];
-  models.forEach((model, index) =>
-    environments.forEach((env) => {
-      const name = `${model}_${env}`;
-      const first = owner.get(name);
-      if (first && (first.model !== model || first.env !== env)) {
-        problems.push({
-          modelIndex: index,
-          message: `registered model name ${name} of model ${model} in environment ${env} is also the name of model ${first.model} in environment ${first.env}; rename a model or an environment`,
-        });
-      } else if (!first) owner.set(name, { model, env, index });
-    }),
-  );
-  return problems;
-}
-
 /**
  * Warnings about a valid config: a production environment that the environment client will not
  * treat as production. Each line names the file.
@@ -194,6 +173,7 @@ export function databricksWarnings(config: DatabricksConfig | undefined, source:
   );
 }
 
+export { modelNameCollisions };
 export type DatabricksConfig = z.output<typeof databricksSchema>;
 export type DatabricksEnvironmentConfig = DatabricksConfig['environments'][number];
 
