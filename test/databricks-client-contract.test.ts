@@ -30,6 +30,7 @@
  * own behaviour is tested on configs built here.
  */
 import * as path from 'node:path';
+import { databricksHandout } from '../stacks/client/databricks-handout';
 import { loadDeployments } from '../stacks/config/load';
 import { type Block, type Synthesized, SHIPPED_CONFIGS, configFrom, resourcesOf, synth } from './helpers';
 
@@ -263,6 +264,26 @@ describe('environment client contract over the shipped workspace-registry govern
 
     it('allows every client call in its own environment and denies what item 1 denies', () => {
       expect(contractViolations(gov)).toEqual([]);
+    });
+
+    it('hands every environment the settings and names the client uses', () => {
+      const out = json.output?.databricks_environments?.value as Record<string, { group: string; experiment_folder: string; models: string[]; production: boolean }>;
+      for (const env of gov.environments) {
+        const e = out[env.name];
+        const { env: dotenv, sheet } = databricksHandout({
+          stack: config.name,
+          environment: env.name,
+          group: e.group,
+          experimentFolder: e.experiment_folder,
+          models: e.models,
+          production: e.production,
+          registry: 'workspace',
+        });
+        expect(dotenv).toContain(`\n${CLIENT.environmentVariable}=${env.name}\n`);
+        expect(sheet).toContain(`creates \`${fill(CLIENT.experimentName, { env: env.name, name: '<name>' })}\``);
+        for (const model of gov.models) expect(sheet).toContain(`\`${fill(CLIENT.modelName, { model, env: env.name })}\``);
+        expect(sheet).toContain(`moves every new version to **${clientStage(env.name)}**`);
+      }
     });
   });
 });
