@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, type TerraformStack } from 'cdktf';
+import { databricksWarnings } from './config/databricks';
 import { ConfigError, loadDeployments } from './config/load';
 import type { DeploymentConfig } from './config/schema';
 import { DeploymentStack } from './deployment-stack';
@@ -59,6 +60,7 @@ export function runPlatform(options: RunOptions = {}): number {
   let outdirExisted = true;
   try {
     const deployments = loadDeployments(options.configLocation);
+    for (const d of deployments) for (const line of databricksWarnings(d.databricks, d.source)) out(line);
     outdirExisted = fs.existsSync(options.outdir ?? process.env.CDKTF_OUTDIR ?? 'cdktf.out');
     app = buildApp(deployments, options);
     const reports = checkPolicies(app, deployments);

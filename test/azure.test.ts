@@ -254,7 +254,7 @@ describe('Azure Databricks workspace', () => {
         azure_workspace_resource_id: '${azurerm_databricks_workspace.databricks-workspace_F85A37F7.id}',
       },
     ]);
-    expect(Object.values(resourcesOf(prod, 'databricks_group')).map((g) => g.display_name).sort()).toEqual(['apps_acc', 'apps_all', 'apps_preprod', 'apps_prod']);
+    expect(Object.values(resourcesOf(prod, 'databricks_group')).map((g) => g.display_name).sort()).toEqual(['apps_acc', 'apps_all', 'apps_preprod', 'apps_production']);
   });
 });
 

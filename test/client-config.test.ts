@@ -12,8 +12,8 @@ const SELECTIONS: Record<string, { team?: string; environment?: string }[]> = {
   'aws-dev': [{}, { team: 'vision' }],
   'aws-prod': [{ team: 'forecasting' }],
   'azure-dev': [{ team: 'vision' }],
-  'azure-prod': [{ team: 'vision' }, { environment: 'acc' }, { environment: 'prod' }],
-  'dbx-governance': [{ environment: 'acc' }, { environment: 'prod' }],
+  'azure-prod': [{ team: 'vision' }, { environment: 'acc' }, { environment: 'production' }],
+  'dbx-governance': [{ environment: 'acc' }, { environment: 'production' }],
   'dbx-unity-catalog': [{ environment: 'dev' }, { environment: 'prod' }],
 };
 
@@ -33,10 +33,12 @@ describe.each(SHIPPED_CONFIGS.map((f) => loadDeployments(path.join('config', f))
 });
 
 describe('client config rules', () => {
-  it('gives production environments the Production stage and others Staging only', () => {
+  it('configures the environment client: MLFLOW_ENV, Production for production and Staging elsewhere', () => {
     const outputs = readStackOutputs(fixture('dbx-governance'), 'dbx-governance');
-    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'prod' }).sheet).toContain('Stages you may set: Production (and Staging).');
-    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'acc' }).sheet).toContain('Stages you may set: Staging.');
+    const production = clientConfig(outputs, { stack: 'dbx-governance', environment: 'production' });
+    expect(production.env).toMatch(/^MLFLOW_ENV=production$/m);
+    expect(production.sheet).toContain('moves every new version to **Production**');
+    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'acc' }).sheet).toContain('moves every new version to **Staging**');
   });
 
   it('uses the Unity Catalog registry URI and three-level model names there', () => {
@@ -84,7 +86,7 @@ describe('client config errors are messages', () => {
     expect(error(() => clientConfig(aws, { stack: 'aws-dev', team: 'nlp' }))).toBe('stack "aws-dev" has no team "nlp" (teams: vision, forecasting)');
     expect(error(() => clientConfig(aws, { stack: 'aws-dev', environment: 'acc' }))).toBe('stack "aws-dev" has no Databricks environments; drop --environment');
     const dbx = readStackOutputs(fixture('dbx-governance'), 'dbx-governance');
-    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance' }))).toBe('stack "dbx-governance" is Databricks governance: pass --environment <acc|preprod|prod>');
-    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance', environment: 'qa' }))).toBe('stack "dbx-governance" has no environment "qa" (environments: acc, preprod, prod)');
+    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance' }))).toBe('stack "dbx-governance" is Databricks governance: pass --environment <acc|preprod|production>');
+    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance', environment: 'qa' }))).toBe('stack "dbx-governance" has no environment "qa" (environments: acc, preprod, production)');
   });
 });

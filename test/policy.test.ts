@@ -185,8 +185,8 @@ const CASES: readonly Case[] = [
     rule: 'MLP-DBX-3',
     stack: 'dbx-governance',
     what: 'a non-production group on a production model',
-    mutate: (j) => void (first(j, 'databricks_permissions', 'governance_prod_model-churn').access_control as Block[]).push({ group_name: 'apps_acc', permission_level: 'CAN_READ' }),
-    message: /apps_acc on production object churn_prod/,
+    mutate: (j) => void (first(j, 'databricks_permissions', 'governance_production_model-churn').access_control as Block[]).push({ group_name: 'apps_acc', permission_level: 'CAN_READ' }),
+    message: /apps_acc on production object churn_production/,
   },
   {
     rule: 'MLP-DBX-3',
