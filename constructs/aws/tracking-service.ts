@@ -90,6 +90,7 @@ export class TrackingService extends Construct implements IGrantable {
   public readonly securityGroupId: string;
   public readonly trackingUri: string;
   public readonly loadBalancerDnsName: string;
+  public readonly loadBalancerArn: string;
   public readonly logGroupName: string;
   public readonly adminSecretArn: string;
   public readonly clusterName: string;
@@ -231,6 +232,7 @@ export class TrackingService extends Construct implements IGrantable {
       tags: { Name: `${props.namePrefix}-tracking` },
     });
     this.loadBalancerDnsName = lb.dnsName;
+    this.loadBalancerArn = lb.arn;
     const targets = new LbTargetGroup(this, 'targets', {
       port: CONTAINER_PORT,
       protocol: 'HTTP',
