@@ -61,6 +61,10 @@ describe('hostile or oversized configs are refused fast, with one short message 
       `proto.yaml: network.${key}: the key "${key}" is not allowed (it would reach object prototypes)`,
     ]);
     expect(rejectionsOf(`${BASE}${key}: {}\n`, 'proto.yaml')).toEqual([`proto.yaml: ${key}: the key "${key}" is not allowed (it would reach object prototypes)`]);
+    // In a free-form mapping (tags) the key used to be dropped (__proto__) or kept (constructor) without a word.
+    expect(rejectionsOf(`${BASE}tags:\n  ${key}: x\n  owner: ml\n`, 'proto.yaml')).toEqual([
+      `proto.yaml: tags.${key}: the key "${key}" is not allowed (it would reach object prototypes)`,
+    ]);
   });
 
   it(`accepts ${MAX_CONFIG_TAGS} tags and refuses more: with the platform's own tags no resource exceeds 50`, () => {
