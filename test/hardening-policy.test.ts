@@ -78,7 +78,8 @@ describe('CIDR checks reason about address ranges', () => {
     const config = configFrom(azure());
     const json = structuredClone(synth(config)) as StackJson;
     const deny = Object.values(json.resource?.azurerm_network_security_rule ?? {}).find((r) => r.access === 'Deny') as Block;
-    json.resource = { ...json.resource, azurerm_network_security_rule: { ...json.resource?.azurerm_network_security_rule, wide: { ...deny, name: 'wide', priority: 200, access: 'Allow', source_address_prefix: undefined, source_address_prefixes: ['0.0.0.0/1', '128.0.0.0/1'] } } };
+    const nsgRules = json.resource?.azurerm_network_security_rule as Record<string, Block>;
+    nsgRules.wide = { ...deny, name: 'wide', priority: 200, access: 'Allow', source_address_prefix: undefined, source_address_prefixes: ['0.0.0.0/1', '128.0.0.0/1'] };
     expect(violations(json, config, 'MLP-NET-1')).toEqual(['inbound rule wide allows every internet address']);
   });
 
