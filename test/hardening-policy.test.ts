@@ -168,6 +168,18 @@ describe('AWS: the S3 gateway endpoint reaches the platform bucket and the ECR l
   });
 });
 
+describe('AWS: task egress without NAT', () => {
+  it('goes to the VPC (interface endpoints) and the S3 prefix list only, never 0.0.0.0/0', () => {
+    const json = synth(configFrom(aws('network: { natGateways: none }\n')));
+    const egress = Object.values(resourcesOf(json, 'aws_vpc_security_group_egress_rule')).filter((r) => String(r.security_group_id).includes('task-security-group'));
+    expect(egress.map((r) => [r.from_port, r.cidr_ipv4 ?? r.prefix_list_id ?? 'security group']).sort()).toEqual([
+      [443, expect.stringMatching(/^\$\{aws_vpc_endpoint\.network_s3-endpoint_[0-9A-F]+\.prefix_list_id\}$/)],
+      [443, '10.0.0.0/16'],
+      [5432, 'security group'],
+    ]);
+  });
+});
+
 describe('Azure: the database subnet admits the tracking app only', () => {
   const config = configFrom(azure());
   const json = synth(config);

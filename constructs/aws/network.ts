@@ -68,6 +68,10 @@ export class TrackingNetwork extends Construct {
   public readonly isolatedSubnetIds: string[];
   /** The S3 gateway endpoint; none in an existing VPC. */
   private s3Endpoint?: VpcEndpoint;
+  /** Whether the private subnets route to the internet: NAT gateways, or an existing VPC (unknown, assumed). */
+  public readonly internetEgress: boolean;
+  /** The prefix list of the S3 gateway endpoint, for security group rules; none in an existing VPC. */
+  public readonly s3PrefixListId?: string;
 
   constructor(scope: Construct, id: string, props: TrackingNetworkProps) {
     super(scope, id);
@@ -77,6 +81,7 @@ export class TrackingNetwork extends Construct {
       this.publicSubnetIds = [...props.existing.publicSubnetIds];
       this.privateSubnetIds = [...props.existing.privateSubnetIds];
       this.isolatedSubnetIds = [...props.existing.isolatedSubnetIds];
+      this.internetEgress = true;
       this.flowLogs(props);
       return;
     }
@@ -84,6 +89,7 @@ export class TrackingNetwork extends Construct {
     const vpcCidr = props.vpcCidr ?? '10.0.0.0/16';
     const azCount = props.azCount ?? 2;
     const natMode = props.natGateways ?? 'single';
+    this.internetEgress = natMode !== 'none';
     const vpc = new Vpc(this, 'vpc', {
       cidrBlock: vpcCidr,
       enableDnsSupport: true,
@@ -154,6 +160,7 @@ export class TrackingNetwork extends Construct {
       routeTableIds: [...privateRoutes.map((r) => r.id), isolatedRoutes.id],
       tags: { Name: `${props.namePrefix}-s3` },
     });
+    this.s3PrefixListId = this.s3Endpoint.prefixListId;
 
     if (props.interfaceEndpoints ?? natMode === 'none') {
       const endpointSg = new SecurityGroup(this, 'endpoints-security-group', {

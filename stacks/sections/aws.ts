@@ -130,6 +130,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
     adminUsername: t.adminUsername,
     production,
+    httpsEgress:
+      network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
   });
 
   if (lb.internetFacing) {
