@@ -213,7 +213,7 @@ export class TrackingService extends Construct implements IGrantable {
       new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
         ...httpsRule,
         cidrIpv4: '0.0.0.0/0',
-        description: 'Image pulls and AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
+        description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
       });
     } else {
       // No NAT: nothing outside the VPC is reachable but S3 through its gateway endpoint.
