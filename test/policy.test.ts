@@ -209,6 +209,26 @@ const CASES: readonly Case[] = [
     mutate: (j) => void (first(j, 'databricks_registered_model', 'prod_model-churn').owner = 'apps_acc'),
     message: /owned by apps_acc/,
   },
+  // Issue 13 (hardening): more cases for these rules live in test/hardening-policy.test.ts.
+  { rule: 'MLP-NET-2', stack: 'aws-dev', what: 'an internet-facing load balancer without a WAF', mutate: (j) => void (first(j, 'aws_lb').internal = false), message: /no WAF web ACL/ },
+  { rule: 'MLP-NET-3', stack: 'aws-prod', what: 'an S3 gateway endpoint without a policy', mutate: (j) => void delete j.resource?.aws_vpc_endpoint_policy, message: /no endpoint policy/ },
+  {
+    rule: 'MLP-NET-4',
+    stack: 'azure-prod',
+    what: 'a database subnet open to the whole VNet',
+    mutate: (j) => {
+      for (const [k, r] of Object.entries(j.resource?.azurerm_network_security_rule ?? {})) if (r.access === 'Deny') delete j.resource?.azurerm_network_security_rule?.[k];
+    },
+    message: /no inbound rule denies the rest of the VNet/,
+  },
+  { rule: 'MLP-TF-1', stack: 'aws-prod', what: 'a ${file(...)} in a tag', mutate: (j) => void (first(j, 'aws_db_instance').tags = { owner: '${file("/etc/passwd")}' }), message: /foreign interpolation: \$\{file\("\/etc\/passwd"\)\}/ },
+  {
+    rule: 'MLP-TAG-1',
+    stack: 'aws-prod',
+    what: 'more than 50 tags with the provider default tags',
+    mutate: (j) => void (first(j, 'aws_db_instance').tags = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`t${i}`, 'v']))),
+    message: /^5\d tags$/,
+  },
 ];
 
 describe('policy pack', () => {

@@ -76,6 +76,12 @@ export interface TrackingServiceProps {
   readonly adminUsername?: string;
   /** Load balancer deletion protection and longer secret recovery. @default true */
   readonly production?: boolean;
+  /**
+   * Egress the tasks need on 443. `internet`: image pulls from public registries and AWS APIs through
+   * NAT. Otherwise only the VPC (interface endpoints) and S3 through its gateway endpoint prefix list.
+   * @default { internet: true }
+   */
+  readonly httpsEgress?: { readonly internet: true } | { readonly internet: false; readonly s3PrefixListId: string };
 }
 
 /**
@@ -90,6 +96,7 @@ export class TrackingService extends Construct implements IGrantable {
   public readonly securityGroupId: string;
   public readonly trackingUri: string;
   public readonly loadBalancerDnsName: string;
+  public readonly loadBalancerArn: string;
   public readonly logGroupName: string;
   public readonly adminSecretArn: string;
   public readonly clusterName: string;
@@ -200,14 +207,19 @@ export class TrackingService extends Construct implements IGrantable {
       toPort: CONTAINER_PORT,
       description: 'From the load balancer',
     });
-    new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
-      securityGroupId: taskSg.id,
-      cidrIpv4: '0.0.0.0/0',
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
-    });
+    const httpsRule = { securityGroupId: taskSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443 };
+    const egress = props.httpsEgress ?? { internet: true };
+    if (egress.internet) {
+      new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
+        ...httpsRule,
+        cidrIpv4: '0.0.0.0/0',
+        description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
+      });
+    } else {
+      // No NAT: nothing outside the VPC is reachable but S3 through its gateway endpoint.
+      new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.vpcCidr, description: 'Interface endpoints' });
+      new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-s3', { ...httpsRule, prefixListId: egress.s3PrefixListId, description: 'S3 gateway endpoint' });
+    }
     new VpcSecurityGroupEgressRule(this, 'tasks-egress-database', {
       securityGroupId: taskSg.id,
       referencedSecurityGroupId: props.database.securityGroupId,
@@ -231,6 +243,7 @@ export class TrackingService extends Construct implements IGrantable {
       tags: { Name: `${props.namePrefix}-tracking` },
     });
     this.loadBalancerDnsName = lb.dnsName;
+    this.loadBalancerArn = lb.arn;
     const targets = new LbTargetGroup(this, 'targets', {
       port: CONTAINER_PORT,
       protocol: 'HTTP',

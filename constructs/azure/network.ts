@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
 import { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
 import { NetworkSecurityGroup } from '@cdktf/provider-azurerm/lib/network-security-group';
+import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-security-rule';
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
@@ -65,6 +66,7 @@ export class AzureNetwork extends Construct {
   public readonly subnetNames: Partial<Record<SubnetRole, string>> = {};
   public readonly nsgAssociationIds: Partial<Record<SubnetRole, string>> = {};
   public readonly privateDnsZoneIds: Record<PrivateZone, string>;
+  private readonly nsgNames: Partial<Record<SubnetRole, string>> = {};
 
   constructor(scope: Construct, id: string, props: AzureNetworkProps) {
     super(scope, id);
@@ -104,10 +106,13 @@ export class AzureNetwork extends Construct {
         subnetId: subnet.id,
         networkSecurityGroupId: nsg.id,
       }).id;
+      this.nsgNames[role] = nsg.name;
       if (NAT_ROLES.includes(role)) {
         new SubnetNatGatewayAssociation(this, `${kebab}-nat-association`, { subnetId: subnet.id, natGatewayId: nat.id });
       }
     }
+
+    if (props.subnets.postgres && props.subnets.containerApps) this.admitDatabaseFrom('containerApps');
 
     const zones: Record<PrivateZone, string> = {
       // VNet-integrated flexible servers need a zone ending in .postgres.database.azure.com.
@@ -131,6 +136,39 @@ export class AzureNetwork extends Construct {
       registrationEnabled: false,
     });
     return zone;
+  }
+
+  /**
+   * The database subnet admits PostgreSQL from `client`'s subnet only: the rest of the VNet (the
+   * Databricks subnets where users run their own code, private endpoints) is denied. Azure's default
+   * AllowVnetInBound (65000) would otherwise admit every VNet address on every port.
+   *
+   * Kept: 5432/6432 inside the database subnet (high availability: primary and standby replicate there,
+   * per Microsoft's "Networking with private access" guidance for flexible servers) and Azure Load
+   * Balancer probes (the VirtualNetwork tag includes the host's virtual IP, so the deny would shadow
+   * the default AllowAzureLoadBalancerInBound). Rules: azurerm_network_security_rule (azurerm 4.55);
+   * the NSGs here carry no inline rules, which the standalone resource requires.
+   */
+  private admitDatabaseFrom(client: SubnetRole): void {
+    const db = this.subnetCidr('postgres');
+    const nsg = { resourceGroupName: this.resourceGroupName, networkSecurityGroupName: this.nsgNames.postgres ?? '' };
+    const rule = (id: string, priority: number, access: 'Allow' | 'Deny', source: string, ports: string[], destination: string) =>
+      new NetworkSecurityRule(this, `postgres-nsg-${id}`, {
+        ...nsg,
+        name: id,
+        priority,
+        direction: 'Inbound',
+        access,
+        protocol: ports.includes('*') ? '*' : 'Tcp',
+        sourcePortRange: '*',
+        sourceAddressPrefix: source,
+        ...(ports.includes('*') ? { destinationPortRange: '*' } : { destinationPortRanges: ports }),
+        destinationAddressPrefix: destination,
+      });
+    rule('allow-postgres-from-app', 100, 'Allow', this.subnetCidr(client), ['5432'], db);
+    rule('allow-replication-within-subnet', 110, 'Allow', db, ['5432', '6432'], db);
+    rule('allow-azure-load-balancer', 120, 'Allow', 'AzureLoadBalancer', ['*'], '*');
+    rule('deny-rest-of-vnet', 4000, 'Deny', 'VirtualNetwork', ['*'], '*');
   }
 
   /** The CIDR of a role's subnet; fails when the deployment has none. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 
@@ -39,7 +40,11 @@ function range(from: number, to: number, step: number): number[] {
 
 export const existingVpcSchema = strictObject({
   vpcId: pattern(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0'),
-  vpcCidr: ipv4Cidr.describe('CIDR of the existing VPC (security group rules and allowed hosts use it).'),
+  vpcCidr: ipv4Cidr
+    .refine((c) => cidrProblem(c) !== undefined || (parseCidr(c).prefix >= 16 && parseCidr(c).prefix <= 28), {
+      message: 'expected the VPC\'s CIDR: a prefix between /16 and /28 (AWS limits), never a wildcard such as 0.0.0.0/0',
+    })
+    .describe('CIDR of the existing VPC, /16 to /28 (security group rules and allowed hosts use it).'),
   publicSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('For an internet-facing load balancer.'),
   privateSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('Tracking tasks and an internal load balancer.'),
   isolatedSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('The database: no route to the internet.'),
@@ -124,6 +129,13 @@ export const loadBalancerSchema = strictObject({
     .boolean()
     .default(false)
     .describe('Serve plain HTTP on port 80 (non-production, internal load balancer only). @default false'),
+  rateLimit: z
+    .number()
+    .int()
+    .min(100)
+    .max(2_000_000_000)
+    .optional()
+    .describe(`Internet-facing only: requests one client IP may send per 5 minutes before the WAF blocks it. @default ${DEFAULT_RATE_LIMIT}`),
 });
 
 export const awsTrackingSchema = strictObject({
@@ -229,6 +241,9 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
           ? 'production serves HTTPS only: set an ACM certificate ARN'
           : 'expected an ACM certificate ARN for HTTPS, or allowPlainHttp: true (internal, non-production only)',
       });
+    }
+    if (lb.rateLimit !== undefined && !lb.internetFacing) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'rateLimit'], message: 'the WAF rate limit applies to an internet-facing load balancer only', input: lb.rateLimit });
     }
     if (lb.internetFacing && !lb.allowedCidrs) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'allowedCidrs'], message: 'an internet-facing load balancer needs explicit allowedCidrs' });

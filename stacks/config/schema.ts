@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CONFIG_TAGS, MAX_TAGS_PER_RESOURCE, PLATFORM_TAG_KEYS } from '../../constructs/shared/tags';
 import { awsArtifactsSchema, awsDatabaseSchema, awsNetworkSchema, awsTeamsSchema, awsTrackingSchema, checkAwsDeployment } from './aws';
 import {
   azureArtifactsSchema,
@@ -92,6 +93,9 @@ const commonFields = {
     .describe('Production deployments get production defaults. @default true when environment is prod or production'),
   tags: z
     .record(tagKey, z.string().max(256))
+    .refine((t) => Object.keys(t).length <= MAX_CONFIG_TAGS, {
+      message: `expected at most ${MAX_CONFIG_TAGS} tags: AWS and Azure allow ${MAX_TAGS_PER_RESOURCE} per resource and the platform adds up to ${PLATFORM_TAG_KEYS.length} (${PLATFORM_TAG_KEYS.join(', ')})`,
+    })
     .default({})
     .describe('Tags for every taggable resource, merged with deployment, environment and managed-by. @default {}'),
   backend: backendSchema.default({ type: 'local' }).describe('Terraform state backend. @default { type: local }'),

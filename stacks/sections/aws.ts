@@ -6,6 +6,7 @@ import { AccessLogBucket, ArtifactStore } from '../../constructs/aws/buckets';
 import { TrackingDatabase } from '../../constructs/aws/database';
 import { EncryptionKey } from '../../constructs/aws/encryption-key';
 import { TrackingNetwork } from '../../constructs/aws/network';
+import { RateLimitedWebAcl } from '../../constructs/aws/rate-limited-web-acl';
 import { TeamRole } from '../../constructs/aws/team-role';
 import { TrackingService } from '../../constructs/aws/tracking-service';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
@@ -94,6 +95,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     protect: production,
   });
 
+  network.limitS3Endpoint({ bucketArns: [artifacts.bucketArn], partition: partition.partition, region });
+
   const lb = t.loadBalancer;
   const service = new TrackingService(scope, 'tracking', {
     namePrefix: name,
@@ -127,7 +130,13 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
     adminUsername: t.adminUsername,
     production,
+    httpsEgress:
+      network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
   });
+
+  if (lb.internetFacing) {
+    new RateLimitedWebAcl(scope, 'tracking-waf', { name: `${name}-tracking`, resourceArn: service.loadBalancerArn, limit: lb.rateLimit });
+  }
 
   const teams = (props.teams ?? []).map(
     (team) =>
