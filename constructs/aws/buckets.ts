@@ -1,4 +1,4 @@
-import { Lazy } from 'cdktf';
+import { type ITerraformDependable, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -10,6 +10,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { EncryptionKey } from './encryption-key';
+import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { addPolicy, type IGrantable, type PolicyStatement, policyJson } from './iam';
 
 interface PrivateBucketProps {
@@ -21,23 +22,32 @@ interface PrivateBucketProps {
   readonly statements: () => PolicyStatement[];
 }
 
+interface PrivateBucketParts {
+  readonly bucket: S3Bucket;
+  readonly policy: S3BucketPolicy;
+  readonly versioning: S3BucketVersioningA;
+}
+
 /** The parts every bucket of the platform has: no public access, no ACLs, TLS only, encrypted, versioned. */
-function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
+function privateBucket(scope: Construct, props: PrivateBucketProps): PrivateBucketParts {
   const bucket = new S3Bucket(scope, 'bucket', {
     bucket: props.bucketName,
-    forceDestroy: false,
+    // A protected (production) bucket is never emptied by Terraform. An unprotected (non-production)
+    // one is: `cdktf destroy` of a versioned bucket with objects otherwise fails with BucketNotEmpty
+    // (aws provider 6.25 docs, r/s3_bucket: force_destroy deletes every object, versions included).
+    forceDestroy: !props.protect,
     lifecycle: props.protect ? { preventDestroy: true } : undefined,
   });
   {
-    new S3BucketPublicAccessBlock(scope, 'public-access-block', {
+    const publicAccessBlock = new S3BucketPublicAccessBlock(scope, 'public-access-block', {
       bucket: bucket.id,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketVersioningA(scope, 'versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
+    const ownership = new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    const versioning = new S3BucketVersioningA(scope, 'versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(scope, 'encryption', {
       bucket: bucket.id,
       rule: [
@@ -46,8 +56,11 @@ function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
       ],
     });
-    new S3BucketPolicy(scope, 'policy', {
+    const policy = new S3BucketPolicy(scope, 'policy', {
       bucket: bucket.id,
+      // S3 rejects concurrent changes to one bucket's policy, public access block and ownership
+      // controls (OperationAborted: "A conflicting conditional operation is currently in progress").
+      dependsOn: [publicAccessBlock, ownership],
       policy: Lazy.stringValue({
         produce: () =>
           policyJson([
@@ -65,8 +78,8 @@ function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
           ]),
       }),
     });
+    return { bucket, policy, versioning };
   }
-  return bucket;
 }
 
 export interface AccessLogBucketProps {
@@ -83,12 +96,19 @@ export interface AccessLogBucketProps {
 export class AccessLogBucket extends Construct {
   public readonly bucketName: string;
   public readonly bucketArn: string;
+  /**
+   * The bucket policy that lets the load balancer and S3 deliver logs. A load balancer with access
+   * logs, or a bucket logging configuration, must depend on it: ELB checks its write permission when
+   * access logs are turned on ("Access Denied for bucket") (AWS ELB docs, "Enable access logs for
+   * your Application Load Balancer": the bucket policy must exist first).
+   */
+  public readonly deliveryPolicy: ITerraformDependable;
   private readonly sourceBuckets: string[] = [];
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
     const elb = new DataAwsElbServiceAccount(this, 'elb-account', {});
-    const bucket = privateBucket(this, {
+    const { bucket, policy, versioning } = privateBucket(this, {
       bucketName: props.bucketName,
       protect: props.protect ?? false,
       statements: (): PolicyStatement[] => [
@@ -115,8 +135,12 @@ export class AccessLogBucket extends Construct {
     });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
+    this.deliveryPolicy = policy;
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
+      // Noncurrent-version rules need versioning enabled first (aws provider 6.25 docs,
+      // r/s3_bucket_lifecycle_configuration, example "versioning-bucket-config": depends_on versioning).
+      dependsOn: [versioning],
       rule: [
         {
           id: 'expire-logs',
@@ -160,7 +184,7 @@ export class ArtifactStore extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
     this.key = props.key;
-    const bucket = privateBucket(this, {
+    const { bucket, versioning } = privateBucket(this, {
       bucketName: props.bucketName,
       key: props.key,
       protect: props.protect ?? true,
@@ -182,9 +206,12 @@ export class ArtifactStore extends Construct {
       bucket: bucket.id,
       targetBucket: props.logBucket.bucketName,
       targetPrefix: `s3/${props.bucketName}/`,
+      // S3 delivers server access logs under the target bucket's policy: it must exist first.
+      dependsOn: [props.logBucket.deliveryPolicy],
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
+      dependsOn: [versioning],
       rule: [
         {
           id: 'noncurrent-versions',
@@ -202,10 +229,10 @@ export class ArtifactStore extends Construct {
    * Lets `grantee` read and write objects, under `prefix` only when one is given; `name` keeps the
    * policy's Terraform address stable.
    */
-  public grantReadWrite(grantee: IGrantable, name: string, prefix?: string): void {
+  public grantReadWrite(grantee: IGrantable, name: string, prefix?: string): IamRolePolicy {
     this.writers.push(grantee.role.arn);
     const objects = `${this.bucketArn}/${prefix ? `${prefix}*` : '*'}`;
-    addPolicy(this, `${name}-artifacts`, grantee, [
+    return addPolicy(this, `${name}-artifacts`, grantee, [
       {
         Effect: 'Allow',
         Action: ['s3:ListBucket'],
