@@ -82,8 +82,30 @@ function privateBucket(scope: Construct, props: PrivateBucketProps): PrivateBuck
   }
 }
 
+/**
+ * Regions where load balancers deliver access logs as a regional ELB account: those launched before
+ * August 2022, exactly the regions of the aws provider's `aws_elb_service_account` (aws provider 6.x,
+ * internal/service/elb/service_account_data_source.go, accountIDPerRegionMap). In any other region
+ * that data source fails the plan ("unsupported AWS Region") and ELB writes as the log delivery
+ * service principal instead (AWS ELB docs, "Enable access logs for your Application Load Balancer").
+ */
+const ELB_ACCOUNT_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1', 'ap-east-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-southeast-1',
+  'ap-southeast-2', 'ap-southeast-3', 'ca-central-1', 'cn-north-1', 'cn-northwest-1', 'eu-central-1', 'eu-north-1',
+  'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'me-south-1', 'sa-east-1', 'us-east-1', 'us-east-2',
+  'us-gov-east-1', 'us-gov-west-1', 'us-west-1', 'us-west-2',
+]);
+
+/** Who writes load balancer access logs into a bucket of `region`. */
+function loadBalancerLogWriter(scope: Construct, region: string): Readonly<Record<string, string>> {
+  if (ELB_ACCOUNT_REGIONS.has(region)) return { AWS: new DataAwsElbServiceAccount(scope, 'elb-account', {}).arn };
+  return { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
+}
+
 export interface AccessLogBucketProps {
   readonly bucketName: string;
+  /** Region of the bucket and the load balancer: decides who delivers load balancer logs. */
+  readonly region: string;
   /** Days access logs are kept. @default 365 */
   readonly retentionDays?: number;
   readonly protect?: boolean;
@@ -107,7 +129,7 @@ export class AccessLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
-    const elb = new DataAwsElbServiceAccount(this, 'elb-account', {});
+    const elbWriter = loadBalancerLogWriter(this, props.region);
     const { bucket, policy, versioning } = privateBucket(this, {
       bucketName: props.bucketName,
       protect: props.protect ?? false,
@@ -115,7 +137,7 @@ export class AccessLogBucket extends Construct {
         {
           Sid: 'LoadBalancerAccessLogs',
           Effect: 'Allow',
-          Principal: { AWS: elb.arn },
+          Principal: elbWriter,
           Action: 's3:PutObject',
           Resource: `${this.bucketArn}/alb/*`,
         },

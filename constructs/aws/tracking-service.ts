@@ -236,8 +236,9 @@ export class TrackingService extends Construct implements IGrantable {
       accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
       tags: { Name: `${props.namePrefix}-tracking` },
       // ELB checks that it may write to the log bucket when access logs are turned on; without the
-      // bucket policy in place creation fails with "Access Denied for bucket" (AWS ELB docs,
-      // "Enable access logs for your Application Load Balancer", bucket permissions).
+      // bucket policy in place creation fails with "Access Denied for bucket ... Please check S3bucket
+      // permission" (AWS ELB docs, "Enable access logs for your Application Load Balancer"; the same
+      // race and fix: aws/copilot-cli PR #4169, aws/aws-cdk issue #5758).
       dependsOn: [props.logBucket.deliveryPolicy],
     });
     this.loadBalancerDnsName = lb.dnsName;

@@ -83,6 +83,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 
   const logBucket = new AccessLogBucket(scope, 'access-logs', {
     bucketName: `${name}-logs-${identity.accountId}`,
+    region,
     retentionDays: production ? 365 : 90,
     protect: production,
   });
