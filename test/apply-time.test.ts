@@ -268,6 +268,15 @@ describe('Azure: private DNS zones linked to extra VNets (network.dnsLinkedVnetI
     expect(Object.values(links(azureDev))).toHaveLength(4);
   });
 
+  it('Key Vault secrets also wait for the vault zone links of the extra VNets (a runner there resolves the vault only then)', () => {
+    const json = withVnets([runner]);
+    const vaultLinks = Object.keys(links(json))
+      .filter((k) => k.includes('vault-dns-link'))
+      .map((k) => `azurerm_private_dns_zone_virtual_network_link.${k}`);
+    expect(vaultLinks).toHaveLength(2);
+    for (const s of Object.values(resourcesOf(json, 'azurerm_key_vault_secret'))) expect(dependsOn(s)).toEqual(expect.arrayContaining(vaultLinks));
+  });
+
   it('derives construct ids and link names from the VNet id, not its list position', () => {
     const a = withVnets([runner, hub]);
     const b = withVnets([hub, runner]);

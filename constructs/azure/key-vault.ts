@@ -17,10 +17,10 @@ export interface PrivateKeyVaultProps {
   readonly privateEndpointSubnetId: string;
   readonly privateDnsZoneId: string;
   /**
-   * Makes the zone resolvable where Terraform runs (its link to the VNet): secrets are written
-   * only after it exists. @default none
+   * Make the zone resolvable where Terraform runs (its links to the VNet and to the deploy-runner
+   * VNets): secrets are written only after they exist. @default none
    */
-  readonly privateDnsZoneLink?: ITerraformDependable;
+  readonly privateDnsZoneLinks?: readonly ITerraformDependable[];
   /** Deployer address ranges allowed through the firewall; none keeps public access off. @default [] */
   readonly deployerCidrs?: readonly string[];
   /** Days a deleted vault or secret can be recovered, 7-90. @default 90 */
@@ -75,7 +75,7 @@ export class PrivateKeyVault extends Construct {
     // Secrets are written through the vault's data plane: from inside the VNet that is the private
     // endpoint (its DNS zone group registers the A record) and the zone's VNet link. On destroy the
     // order reverses: the secrets go while the endpoint still exists.
-    this.dataPlaneReady = [deployerAccess, endpoint, ...(props.privateDnsZoneLink ? [props.privateDnsZoneLink] : [])];
+    this.dataPlaneReady = [deployerAccess, endpoint, ...(props.privateDnsZoneLinks ?? [])];
   }
 
   /** A secret whose value is written through the write-only `value_wo` (never in state). */

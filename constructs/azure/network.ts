@@ -82,8 +82,8 @@ export class AzureNetwork extends Construct {
   public readonly subnetNames: Partial<Record<SubnetRole, string>> = {};
   public readonly nsgAssociationIds: Partial<Record<SubnetRole, string>> = {};
   public readonly privateDnsZoneIds: Record<PrivateZone, string>;
-  /** The link of each private DNS zone to this VNet, by zone key. */
-  private readonly privateDnsZoneLinks: Record<string, PrivateDnsZoneVirtualNetworkLink> = {};
+  /** The links of each private DNS zone, by zone key: to this VNet first, then to the extra VNets. */
+  private readonly privateDnsZoneLinks: Record<string, PrivateDnsZoneVirtualNetworkLink[]> = {};
   private readonly dnsLinkedVnetIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: AzureNetworkProps) {
@@ -148,23 +148,28 @@ export class AzureNetwork extends Construct {
    */
   public privateZone(key: string, name: string): PrivateDnsZone {
     const zone = new PrivateDnsZone(this, `${key}-dns-zone`, { resourceGroupName: this.resourceGroupName, name });
-    this.privateDnsZoneLinks[key] = new PrivateDnsZoneVirtualNetworkLink(this, `${key}-dns-link`, {
+    const links = [
+      new PrivateDnsZoneVirtualNetworkLink(this, `${key}-dns-link`, {
       resourceGroupName: this.resourceGroupName,
       name: `link-${key}`,
       privateDnsZoneName: zone.name,
       virtualNetworkId: this.vnetId,
-      registrationEnabled: false,
-    });
+        registrationEnabled: false,
+      }),
+    ];
     for (const vnetId of this.dnsLinkedVnetIds) {
       const suffix = vnetLinkSuffix(vnetId);
-      new PrivateDnsZoneVirtualNetworkLink(this, `${key}-dns-link-${suffix}`, {
-        resourceGroupName: this.resourceGroupName,
-        name: `link-${key}-${suffix}`,
-        privateDnsZoneName: zone.name,
-        virtualNetworkId: vnetId,
-        registrationEnabled: false,
-      });
+      links.push(
+        new PrivateDnsZoneVirtualNetworkLink(this, `${key}-dns-link-${suffix}`, {
+          resourceGroupName: this.resourceGroupName,
+          name: `link-${key}-${suffix}`,
+          privateDnsZoneName: zone.name,
+          virtualNetworkId: vnetId,
+          registrationEnabled: false,
+        }),
+      );
     }
+    this.privateDnsZoneLinks[key] = links;
     return zone;
   }
 
@@ -174,9 +179,17 @@ export class AzureNetwork extends Construct {
    * Key Vault secrets) depends on it.
    */
   public privateDnsZoneLink(key: string): PrivateDnsZoneVirtualNetworkLink {
-    const link = this.privateDnsZoneLinks[key];
-    if (!link) throw new Error(`the network has no ${key} private DNS zone`);
-    return link;
+    return this.allPrivateDnsZoneLinks(key)[0];
+  }
+
+  /**
+   * Every link of a private DNS zone: this VNet's and those of `dnsLinkedVnetIds`. Terraform running
+   * in one of those VNets resolves the zone's names only once its own link exists.
+   */
+  public allPrivateDnsZoneLinks(key: string): PrivateDnsZoneVirtualNetworkLink[] {
+    const links = this.privateDnsZoneLinks[key];
+    if (!links) throw new Error(`the network has no ${key} private DNS zone`);
+    return links;
   }
 
   /** The CIDR of a role's subnet; fails when the deployment has none. */

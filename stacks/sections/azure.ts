@@ -64,7 +64,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     deployerObjectId: client.objectId,
     privateEndpointSubnetId: network.subnetId('privateEndpoints'),
     privateDnsZoneId: network.privateDnsZoneIds.vault,
-    privateDnsZoneLink: network.privateDnsZoneLink('vault'),
+    privateDnsZoneLinks: network.allPrivateDnsZoneLinks('vault'),
     deployerCidrs,
     softDeleteRetentionDays: production ? 90 : 7,
     protect: production,
