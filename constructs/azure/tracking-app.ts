@@ -147,9 +147,9 @@ export class TrackingApp extends Construct {
         allowInsecureConnections: false,
         trafficWeight: [{ latestRevision: true, percentage: 100 }],
         // Only these ranges pass the ingress; everything else in the VNet (and peered networks) is
-        // refused. All rules Allow: Container Apps does not mix Allow and Deny (azurerm 4.55 docs,
-        // r/container_app, ip_security_restriction). Probes reach the replicas directly, not
-        // through the ingress. Named by CIDR, not position.
+        // refused. All rules Allow: with Allow rules everything else is denied, and Allow and Deny
+        // cannot be mixed (azurerm 4.55 docs r/container_app ip_security_restriction; Azure docs,
+        // "Set up IP ingress restrictions in Azure Container Apps"). Named by CIDR, not position.
         ipSecurityRestriction: (props.allowedCidrs ?? [net.vnetCidr]).map((cidr) => ({
           name: `allow-${cidr.replace(/[./]/g, '-')}`,
           action: 'Allow',
