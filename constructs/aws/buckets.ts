@@ -108,6 +108,10 @@ export interface AccessLogBucketProps {
   readonly region: string;
   /** Days access logs are kept. @default 365 */
   readonly retentionDays?: number;
+  /**
+   * Terraform `prevent_destroy` and a policy denying bucket deletion; when false the bucket is
+   * emptied and deleted on destroy (`force_destroy`). @default true
+   */
   readonly protect?: boolean;
 }
 
@@ -132,7 +136,7 @@ export class AccessLogBucket extends Construct {
     const elbWriter = loadBalancerLogWriter(this, props.region);
     const { bucket, policy, versioning } = privateBucket(this, {
       bucketName: props.bucketName,
-      protect: props.protect ?? false,
+      protect: props.protect ?? true,
       statements: (): PolicyStatement[] => [
         {
           Sid: 'LoadBalancerAccessLogs',
@@ -188,14 +192,18 @@ export interface ArtifactStoreProps {
   readonly logBucket: AccessLogBucket;
   /** Days a noncurrent object version is kept. @default 30 */
   readonly noncurrentVersionDays?: number;
-  /** Terraform `prevent_destroy`. @default true */
+  /**
+   * Terraform `prevent_destroy` and a policy denying bucket deletion; when false the bucket is
+   * emptied, every version, and deleted on destroy (`force_destroy`). @default true
+   */
   readonly protect?: boolean;
 }
 
 /**
  * The private artifact bucket: SSE-KMS with a bucket key, versioned, public access blocked, ACLs
- * disabled, TLS only, access-logged, never force-destroyed. Object data is readable and writable only
- * by the principals granted through `grantReadWrite`: the bucket policy denies everyone else.
+ * disabled, TLS only, access-logged, force-destroyed only when unprotected. Object data is readable
+ * and writable only by the principals granted through `grantReadWrite`: the bucket policy denies
+ * everyone else (Terraform removes that policy before it empties an unprotected bucket on destroy).
  */
 export class ArtifactStore extends Construct {
   public readonly bucketName: string;
