@@ -389,7 +389,8 @@ export class TrackingService extends Construct implements IGrantable {
       // Autoscaling owns the task count once deployed.
       lifecycle: { ignoreChanges: ['desired_count'] },
       // ECS refuses a target group that no listener forwards to yet ("The target group ... does not
-      // have an associated load balancer"); tasks fail to start without their secret values, IAM
+      // have an associated load balancer"; terraform-provider-aws issue #3495, aws/aws-cdk #1160:
+      // depends_on the listener); tasks fail to start without their secret values, IAM
       // permissions and network rules, and on a first deployment the circuit breaker has nothing to
       // roll back to. On destroy the order reverses: the service drains before its policies go
       // (aws provider 6.25 docs, r/ecs_service: "set depends_on to the related aws_iam_role_policy",
