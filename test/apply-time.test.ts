@@ -285,6 +285,13 @@ describe('Azure: private DNS zones linked to extra VNets (network.dnsLinkedVnetI
     expect(Object.values(links(a)).map((l) => l.name)).toContainEqual(expect.stringMatching(/^link-vault-vnet-runners-[0-9a-f]{8}$/));
   });
 
+  it('sends the VNet id with canonical casing (a differently cased id would replace the link: azurerm 4.55 virtual_network_id is ForceNew without case suppression)', () => {
+    const shouted = '/SUBSCRIPTIONS/11111111-2222-3333-4444-555555555555/resourcegroups/rg-ci/providers/microsoft.network/virtualnetworks/vnet-runners';
+    const json = withVnets([shouted]);
+    expect(Object.values(links(json)).filter((l) => l.virtual_network_id === runner)).toHaveLength(4);
+    expect(Object.keys(links(json)).sort()).toEqual(Object.keys(links(withVnets([runner]))).sort());
+  });
+
   it('rejects what is not a VNet resource id, and duplicates (resource ids are case-insensitive)', () => {
     expect(rejectionsOf(azureYaml({ network: '  dnsLinkedVnetIds: [vnet-runners]' }), 'bad.yaml').join('\n')).toMatch(
       /bad\.yaml: network\.dnsLinkedVnetIds\[0\]: expected a virtual network resource id/,

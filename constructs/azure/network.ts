@@ -57,6 +57,19 @@ export interface AzureNetworkProps {
 }
 
 /**
+ * A VNet resource id with Azure's canonical casing of the fixed segments and subscription id.
+ * `virtual_network_id` of a DNS zone link is compared as written and forces a new link when it
+ * differs (azurerm 4.55 private_dns_zone_virtual_network_link_resource.go: ForceNew, no case-
+ * insensitive diff suppression), so the id is sent the way Azure returns it.
+ */
+export function canonicalVnetId(vnetId: string): string {
+  const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)$/i.exec(vnetId);
+  if (!match) return vnetId;
+  const [, subscription, group, name] = match;
+  return `/subscriptions/${subscription.toLowerCase()}/resourceGroups/${group}/providers/Microsoft.Network/virtualNetworks/${name}`;
+}
+
+/**
  * Construct id and link name suffix for an extra VNet: its name and a hash of its full id
  * (case-insensitive, as Azure resource ids are), so the link follows the VNet, not its position
  * in the list, and two VNets of the same name in different groups stay apart.
@@ -90,7 +103,7 @@ export class AzureNetwork extends Construct {
     super(scope, id);
     this.location = props.location;
     this.subnetCidrs = props.subnets;
-    this.dnsLinkedVnetIds = props.dnsLinkedVnetIds ?? [];
+    this.dnsLinkedVnetIds = (props.dnsLinkedVnetIds ?? []).map(canonicalVnetId);
     this.resourceGroupName =
       props.existingResourceGroupName ?? new ResourceGroup(this, 'resource-group', { name: `rg-${props.namePrefix}`, location: props.location }).name;
     const rg = { resourceGroupName: this.resourceGroupName, location: props.location };
