@@ -153,6 +153,9 @@ describe('AWS: every partition, and database access without the master password'
     expect(onlyResource(awsDev, 'aws_db_instance').iam_database_authentication_enabled).toBe(true);
     const aurora = synth(configFrom(awsYaml({ database: '{ engine: aurora-postgresql }' }), 'aurora.yaml'));
     expect(onlyResource(aurora, 'aws_rds_cluster').iam_database_authentication_enabled).toBe(true);
+    // The id rds-db:connect policies need (runbook, "Break-glass database access").
+    expect(awsDev.output?.database_iam_resource_id.value).toMatch(/^\$\{aws_db_instance\.[\w-]+\.resource_id\}$/);
+    expect(aurora.output?.database_iam_resource_id.value).toMatch(/^\$\{aws_rds_cluster\.[\w-]+\.cluster_resource_id\}$/);
   });
 });
 

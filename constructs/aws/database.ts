@@ -70,6 +70,12 @@ export class TrackingDatabase extends Construct implements IConnectable {
   public readonly databaseName: string;
   /** Secrets Manager secret of the master user (JSON with username and password), managed by RDS. */
   public readonly masterSecretArn: string;
+  /**
+   * The resource id IAM database authentication names in `rds-db:connect` policies
+   * (`arn:<partition>:rds-db:<region>:<account>:dbuser:<id>/<db user>`): the instance's
+   * DbiResourceId or the cluster's resource id.
+   */
+  public readonly iamResourceId: string;
   /** The RDS resource that holds data (for protection checks and outputs). */
   public readonly resource: DbInstance | RdsCluster;
 
@@ -163,6 +169,7 @@ export class TrackingDatabase extends Construct implements IConnectable {
         caCertIdentifier: 'rds-ca-rsa2048-g1',
       });
       this.resource = db;
+      this.iamResourceId = db.resourceId;
       this.endpoint = db.address;
       this.masterSecretArn = db.masterUserSecret.get(0).secretArn;
       return;
@@ -201,6 +208,7 @@ export class TrackingDatabase extends Construct implements IConnectable {
       });
     }
     this.resource = cluster;
+    this.iamResourceId = cluster.clusterResourceId;
     this.endpoint = cluster.endpoint;
     this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
   }
