@@ -59,7 +59,8 @@ describe('AWS encryption at rest', () => {
     const keys = Object.values(resourcesOf(dev, 'aws_kms_key')).map(policyOf);
     const logStatements = keys.flatMap((p) => p.Statement).filter((s) => s.Sid === 'CloudWatchLogs');
     expect(logStatements).toHaveLength(1);
-    expect(logStatements[0].Principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
+    // The suffix comes from data.aws_service_principal: amazonaws.com.cn in China (aws provider 6.25).
+    expect(logStatements[0].Principal).toEqual({ Service: expect.stringMatching(/^logs\.eu-west-1\.\$\{data\.aws_service_principal\.[\w-]+\.suffix\}$/) });
   });
 });
 
@@ -223,7 +224,7 @@ describe('AWS tracking service', () => {
     expect(pattern.detail.additionalEventData.SecretId[0]).toMatch(/master_user_secret\[0\]\.secret_arn/);
     const machine = JSON.parse(String(onlyResource(prod, 'aws_sfn_state_machine').definition)) as { States: Record<string, Block> };
     expect(machine.States.ForceNewDeployment).toMatchObject({
-      Resource: 'arn:aws:states:::aws-sdk:ecs:updateService',
+      Resource: 'arn:${data.aws_partition.partition.partition}:states:::aws-sdk:ecs:updateService',
       Parameters: expect.objectContaining({ ForceNewDeployment: true }),
     });
   });
@@ -231,7 +232,7 @@ describe('AWS tracking service', () => {
   it('adds a Route 53 alias when a hosted zone is given, and outputs the tracking URI', () => {
     expect(onlyResource(prod, 'aws_route53_record')).toMatchObject({ name: 'mlflow.example.com', type: 'A' });
     expect(prod.output?.tracking_uri.value).toBe('https://mlflow.example.com');
-    expect(Object.keys(prod.output ?? {}).sort()).toEqual(['admin_secret_arn', 'artifact_bucket', 'database_endpoint', 'log_group', 'teams', 'tracking_uri', 'vpc_id']);
+    expect(Object.keys(prod.output ?? {}).sort()).toEqual(['admin_secret_arn', 'artifact_bucket', 'database_endpoint', 'database_iam_resource_id', 'log_group', 'teams', 'tracking_uri', 'vpc_id']);
   });
 });
 

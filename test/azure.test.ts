@@ -105,7 +105,8 @@ describe('Azure secrets never leak', () => {
     expect(JSON.stringify(json)).not.toMatch(/"(administrator_password|password|secret_string)":/);
     const server = onlyResource(json, 'azurerm_postgresql_flexible_server');
     expect(server.administrator_password).toBeUndefined();
-    expect(server.administrator_password_wo).toBe('${ephemeral.random_password.postgres_admin_password.result}');
+    // Read back from Key Vault, which received the ephemeral random value (test/apply-time.test.ts).
+    expect(server.administrator_password_wo).toBe('${ephemeral.azurerm_key_vault_secret.postgres_admin_password.value}');
     for (const secret of Object.values(resourcesOf(json, 'azurerm_key_vault_secret'))) {
       expect(secret.value).toBeUndefined();
       expect(secret.value_wo).toMatch(/^\$\{ephemeral\.random_password\./);
@@ -168,7 +169,12 @@ describe('Azure artifact storage and Key Vault', () => {
   });
 
   it('configures the provider for Entra ID storage access', () => {
-    expect(prod.provider?.azurerm).toEqual([{ features: [{}], storage_use_azuread: true }]);
+    expect(prod.provider?.azurerm).toEqual([
+      {
+        features: [{ storage: [{ data_plane_available: false }], resource_group: [{ prevent_deletion_if_contains_resources: true }] }],
+        storage_use_azuread: true,
+      },
+    ]);
   });
 
   it('Key Vault: RBAC authorization, purge protection, the deployer may write secrets', () => {

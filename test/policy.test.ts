@@ -83,7 +83,7 @@ const CASES: readonly Case[] = [
   { rule: 'MLP-S3-1', stack: 'aws-dev', what: 'a bucket without encryption', mutate: (j) => void delete j.resource?.aws_s3_bucket_server_side_encryption_configuration, message: /no server-side encryption/ },
   { rule: 'MLP-S3-1', stack: 'aws-dev', what: 'a bucket without versioning', mutate: (j) => void delete j.resource?.aws_s3_bucket_versioning, message: /versioning/ },
   { rule: 'MLP-S3-2', stack: 'aws-dev', what: 'public policies allowed', mutate: (j) => void (first(j, 'aws_s3_bucket_public_access_block').block_public_policy = false), message: /public access/ },
-  { rule: 'MLP-S3-2', stack: 'aws-dev', what: 'force_destroy', mutate: (j) => void (first(j, 'aws_s3_bucket').force_destroy = true), message: /force_destroy/ },
+  { rule: 'MLP-S3-2', stack: 'aws-prod', what: 'force_destroy in production', mutate: (j) => void (first(j, 'aws_s3_bucket').force_destroy = true), message: /force_destroy/ },
   { rule: 'MLP-ST-1', stack: 'azure-dev', what: 'shared keys enabled', mutate: (j) => void (first(j, 'azurerm_storage_account').shared_access_key_enabled = true), message: /shared keys/ },
   {
     rule: 'MLP-ST-1',

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DataAwsServicePrincipal } from '@cdktf/provider-aws/lib/data-aws-service-principal';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { type PolicyStatement, policyJson } from './iam';
@@ -30,10 +31,15 @@ export class EncryptionKey extends Construct {
       { Sid: 'AccountAdministration', Effect: 'Allow', Principal: { AWS: root }, Action: 'kms:*', Resource: '*' },
     ];
     if (props.allowCloudWatchLogs) {
+      // CloudWatch Logs is one of the few services whose principal ends in the partition's DNS
+      // suffix outside the aws partition (logs.cn-north-1.amazonaws.com.cn): the provider's
+      // aws_service_principal knows (aws provider 6.25, internal/service/meta service_principal
+      // data source, servicePrincipalNameForPartition). Most others stay *.amazonaws.com everywhere.
+      const logs = new DataAwsServicePrincipal(this, 'logs-principal', { serviceName: 'logs', region: props.region });
       statements.push({
         Sid: 'CloudWatchLogs',
         Effect: 'Allow',
-        Principal: { Service: `logs.${props.region}.amazonaws.com` },
+        Principal: { Service: `logs.${props.region}.${logs.suffix}` },
         Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         Resource: '*',
         Condition: {

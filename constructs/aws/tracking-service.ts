@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
@@ -120,7 +121,9 @@ export class TrackingService extends Construct implements IGrantable {
       kmsKeyId: props.logsKey.arn,
     });
     this.logGroupName = logGroup.name;
-    const recovery = production ? 30 : 7;
+    // Non-production secrets are deleted at once on destroy, so the stack can be deployed again
+    // under the same names (a secret scheduled for deletion blocks its name for the whole window).
+    const recovery = production ? 30 : 0;
     const admin = new GeneratedSecret(this, 'admin-password', {
       name: `${props.namePrefix}/mlflow-admin-password`,
       description: 'Password of the MLflow auth admin user (generated, never in Terraform state)',
@@ -141,7 +144,7 @@ export class TrackingService extends Construct implements IGrantable {
       name: `${props.namePrefix}-tracking-execution`,
       assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
     });
-    addPolicy(this, 'execution', { role: executionRole }, [
+    const executionPolicy = addPolicy(this, 'execution', { role: executionRole }, [
       {
         Effect: 'Allow',
         Action: ['ecr:GetAuthorizationToken'],
@@ -162,7 +165,7 @@ export class TrackingService extends Construct implements IGrantable {
       name: `${props.namePrefix}-tracking-task`,
       assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
     });
-    props.artifacts.grantReadWrite(this, 'tracking-server');
+    const artifactsPolicy = props.artifacts.grantReadWrite(this, 'tracking-server');
 
     // Network: load balancer <- allowed CIDRs; tasks <- load balancer; database <- tasks.
     const lbSg = new SecurityGroup(this, 'load-balancer-security-group', {
@@ -177,6 +180,8 @@ export class TrackingService extends Construct implements IGrantable {
     });
     this.securityGroupId = taskSg.id;
     const listenerPorts = https ? [443, 80] : [80];
+    // Everything a task needs on the network before it can start, migrate and pass health checks.
+    const taskNetwork: ITerraformDependable[] = [];
     // Keyed by CIDR, not position: reordering allowedCidrs must not replace rules.
     lbOptions.allowedCidrs.forEach((cidr) =>
       listenerPorts.forEach(
@@ -191,7 +196,7 @@ export class TrackingService extends Construct implements IGrantable {
           }),
       ),
     );
-    new VpcSecurityGroupEgressRule(this, 'lb-egress-tasks', {
+    const lbEgress = new VpcSecurityGroupEgressRule(this, 'lb-egress-tasks', {
       securityGroupId: lbSg.id,
       referencedSecurityGroupId: taskSg.id,
       ipProtocol: 'tcp',
@@ -199,7 +204,7 @@ export class TrackingService extends Construct implements IGrantable {
       toPort: CONTAINER_PORT,
       description: 'To the MLflow tasks',
     });
-    new VpcSecurityGroupIngressRule(this, 'tasks-ingress-lb', {
+    const tasksIngress = new VpcSecurityGroupIngressRule(this, 'tasks-ingress-lb', {
       securityGroupId: taskSg.id,
       referencedSecurityGroupId: lbSg.id,
       ipProtocol: 'tcp',
@@ -209,18 +214,21 @@ export class TrackingService extends Construct implements IGrantable {
     });
     const httpsRule = { securityGroupId: taskSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443 };
     const egress = props.httpsEgress ?? { internet: true };
+    const tasksHttps: VpcSecurityGroupEgressRule[] = [];
     if (egress.internet) {
-      new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
+      tasksHttps.push(new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
         ...httpsRule,
         cidrIpv4: '0.0.0.0/0',
         description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
-      });
+      }));
     } else {
       // No NAT: nothing outside the VPC is reachable but S3 through its gateway endpoint.
-      new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.vpcCidr, description: 'Interface endpoints' });
-      new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-s3', { ...httpsRule, prefixListId: egress.s3PrefixListId, description: 'S3 gateway endpoint' });
+      tasksHttps.push(
+        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.vpcCidr, description: 'Interface endpoints' }),
+        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-s3', { ...httpsRule, prefixListId: egress.s3PrefixListId, description: 'S3 gateway endpoint' }),
+      );
     }
-    new VpcSecurityGroupEgressRule(this, 'tasks-egress-database', {
+    const tasksDatabase = new VpcSecurityGroupEgressRule(this, 'tasks-egress-database', {
       securityGroupId: taskSg.id,
       referencedSecurityGroupId: props.database.securityGroupId,
       ipProtocol: 'tcp',
@@ -228,7 +236,8 @@ export class TrackingService extends Construct implements IGrantable {
       toPort: POSTGRES_PORT,
       description: 'To the backend store',
     });
-    props.database.allowConnectionsFrom({ securityGroupId: taskSg.id }, 'tracking-tasks');
+    const databaseIngress = props.database.allowConnectionsFrom({ securityGroupId: taskSg.id }, 'tracking-tasks');
+    taskNetwork.push(lbEgress, tasksIngress, ...tasksHttps, tasksDatabase, databaseIngress);
 
     // Load balancer.
     const lb = new Lb(this, 'load-balancer', {
@@ -241,6 +250,11 @@ export class TrackingService extends Construct implements IGrantable {
       idleTimeout: 120,
       accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
       tags: { Name: `${props.namePrefix}-tracking` },
+      // ELB checks that it may write to the log bucket when access logs are turned on; without the
+      // bucket policy in place creation fails with "Access Denied for bucket ... Please check S3bucket
+      // permission" (AWS ELB docs, "Enable access logs for your Application Load Balancer"; the same
+      // race and fix: aws/copilot-cli PR #4169, aws/aws-cdk issue #5758).
+      dependsOn: [props.logBucket.deliveryPolicy],
     });
     this.loadBalancerDnsName = lb.dnsName;
     this.loadBalancerArn = lb.arn;
@@ -254,8 +268,9 @@ export class TrackingService extends Construct implements IGrantable {
       tags: { Name: `${props.namePrefix}-tracking` },
     });
     const forward = [{ type: 'forward', targetGroupArn: targets.arn }];
+    let servingListener: LbListener;
     if (https) {
-      new LbListener(this, 'https-listener', {
+      servingListener = new LbListener(this, 'https-listener', {
         loadBalancerArn: lb.arn,
         port: 443,
         protocol: 'HTTPS',
@@ -270,7 +285,7 @@ export class TrackingService extends Construct implements IGrantable {
         defaultAction: [{ type: 'redirect', redirect: { port: '443', protocol: 'HTTPS', statusCode: 'HTTP_301' } }],
       });
     } else {
-      new LbListener(this, 'http-listener', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
+      servingListener = new LbListener(this, 'http-listener', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
     }
     const host = props.domainName ?? lb.dnsName;
     this.trackingUri = `${https ? 'https' : 'http'}://${host}`;
@@ -389,6 +404,14 @@ export class TrackingService extends Construct implements IGrantable {
       loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'mlflow', containerPort: CONTAINER_PORT }],
       // Autoscaling owns the task count once deployed.
       lifecycle: { ignoreChanges: ['desired_count'] },
+      // ECS refuses a target group that no listener forwards to yet ("The target group ... does not
+      // have an associated load balancer"; terraform-provider-aws issue #3495, aws/aws-cdk #1160:
+      // depends_on the listener); tasks fail to start without their secret values, IAM
+      // permissions and network rules, and on a first deployment the circuit breaker has nothing to
+      // roll back to. On destroy the order reverses: the service drains before its policies go
+      // (aws provider 6.25 docs, r/ecs_service: "set depends_on to the related aws_iam_role_policy",
+      // otherwise the service gets stuck in DRAINING).
+      dependsOn: [servingListener, admin.value, flaskKey.value, executionPolicy, artifactsPolicy, ...taskNetwork],
     });
 
     const scaling = new AppautoscalingTarget(this, 'scaling-target', {
@@ -415,6 +438,11 @@ export class TrackingService extends Construct implements IGrantable {
     this.redeployOnRotation(props, cluster, service);
   }
 
+  /** The ARN of a Step Functions AWS SDK integration (`ecs:updateService`) in the stack's partition. */
+  private static sdkIntegrationArn(partition: string, action: string): string {
+    return `arn:${partition}:states:::aws-sdk:${action}`;
+  }
+
   /**
    * RDS rotates the master password in Secrets Manager; ECS injects secrets only when a task starts.
    * On every successful rotation, a Step Functions state machine forces a new deployment, so tasks
@@ -435,7 +463,8 @@ export class TrackingService extends Construct implements IGrantable {
         States: {
           ForceNewDeployment: {
             Type: 'Task',
-            Resource: 'arn:aws:states:::aws-sdk:ecs:updateService',
+            // The partition comes from data.aws_partition: aws, aws-cn and aws-us-gov all work.
+            Resource: TrackingService.sdkIntegrationArn(props.partition, 'ecs:updateService'),
             Parameters: { Cluster: cluster.arn, Service: service.name, ForceNewDeployment: true },
             End: true,
           },

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
+import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
@@ -16,9 +17,8 @@ export interface TrackingAppProps {
   readonly namePrefix: string;
   readonly network: AzureNetwork;
   readonly database: FlexiblePostgres;
-  /** Expression of the database admin password (ephemeral), stored in Key Vault write-only. */
-  readonly databasePassword: string;
-  readonly databasePasswordVersion: number;
+  /** The Key Vault secret holding the database admin password (the server's password comes from it). */
+  readonly databasePasswordSecret: KeyVaultSecret;
   readonly storage: ArtifactStorage;
   readonly keyVault: PrivateKeyVault;
   /** @default ghcr.io/mlflow/mlflow:v3.14.0-full */
@@ -37,6 +37,11 @@ export interface TrackingAppProps {
   readonly adminUsername?: string;
   /** Zone redundancy of the environment. @default false */
   readonly zoneRedundant?: boolean;
+  /**
+   * Who may reach the app's ingress (IPv4 CIDRs), like the AWS load balancer's allowedCidrs.
+   * @default the VNet's address space
+   */
+  readonly allowedCidrs?: readonly string[];
 }
 
 /**
@@ -100,7 +105,7 @@ export class TrackingApp extends Construct {
 
     const kv = props.keyVault;
     const secrets = {
-      'db-password': kv.addWriteOnlySecret('database-password', 'postgres-admin-password', props.databasePassword, props.databasePasswordVersion),
+      'db-password': props.databasePasswordSecret,
       'admin-password': kv.addWriteOnlySecret('admin-password', 'mlflow-admin-password', ephemeralPassword(this, 'mlflow_admin_password'), 1),
       'flask-secret-key': kv.addWriteOnlySecret('flask-secret-key', 'mlflow-flask-secret-key', ephemeralPassword(this, 'mlflow_flask_secret_key', 64), 1),
     };
@@ -141,6 +146,16 @@ export class TrackingApp extends Construct {
         transport: 'http',
         allowInsecureConnections: false,
         trafficWeight: [{ latestRevision: true, percentage: 100 }],
+        // Only these ranges pass the ingress; everything else in the VNet (and peered networks) is
+        // refused. All rules Allow: with Allow rules everything else is denied, and Allow and Deny
+        // cannot be mixed (azurerm 4.55 docs r/container_app ip_security_restriction; Azure docs,
+        // "Set up IP ingress restrictions in Azure Container Apps"). Named by CIDR, not position.
+        ipSecurityRestriction: (props.allowedCidrs ?? [net.vnetCidr]).map((cidr) => ({
+          name: `allow-${cidr.replace(/[./]/g, '-')}`,
+          action: 'Allow',
+          ipAddressRange: cidr,
+          description: 'MLflow clients',
+        })),
       },
       template: {
         minReplicas: props.minReplicas ?? 1,
@@ -183,8 +198,9 @@ export class TrackingApp extends Construct {
         ],
         httpScaleRule: [{ name: 'concurrent-requests', concurrentRequests: '50' }],
       },
-      // Secrets are readable and the blob role exists before the first revision starts.
-      dependsOn: access,
+      // Secrets are readable, the blob role exists and the databases and TLS settings are in place
+      // before the first revision starts (its migrate init container connects at once).
+      dependsOn: [...access, ...props.database.ready],
     });
   }
 }

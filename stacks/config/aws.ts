@@ -95,9 +95,11 @@ export const awsDatabaseSchema = strictObject({
     .enum(['postgres', 'aurora-postgresql'])
     .default('postgres')
     .describe('RDS PostgreSQL, or Aurora PostgreSQL Serverless v2 for scale. @default postgres'),
-  engineVersion: pattern(/^\d{2}\.\d{1,2}$/, 'a PostgreSQL major.minor version such as 16.8')
-    .default('16.8')
-    .describe('Pinned engine version. @default 16.8'),
+  // Major only: a pinned minor drifts (and Terraform plans a downgrade) once RDS applies a minor
+  // upgrade automatically (aws provider 6.25 docs, r/db_instance engine_version / engine_version_actual).
+  engineVersion: pattern(/^(14|15|16|17)$/, 'a PostgreSQL major version: 14, 15, 16 or 17 (RDS applies minor versions automatically)')
+    .default('16')
+    .describe('PostgreSQL major version; minor versions are applied automatically in the maintenance window. @default 16'),
   instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'a db.* instance class such as db.t4g.medium')
     .optional()
     .describe('RDS instance class (engine postgres). @default db.t4g.medium, db.m7g.large in production'),

@@ -243,7 +243,7 @@ export const RULES: readonly Rule[] = [
     id: 'MLP-S3-2',
     title: 'Buckets are not public',
     why: 'One public ACL or policy exposes every artifact, model and credential a run logged.',
-    fix: 'Block all four kinds of public access, enforce bucket-owner object ownership (ACLs disabled), and never force_destroy.',
+    fix: 'Block all four kinds of public access, enforce bucket-owner object ownership (ACLs disabled), and no force_destroy in production (non-production buckets are emptied on destroy).',
     appliesTo: ['aws_s3_bucket'],
     check: ({ address, block }, ctx) => {
       const blocks = referencing(ctx.json, 'aws_s3_bucket_public_access_block', 'bucket', address);
@@ -251,7 +251,7 @@ export const RULES: readonly Rule[] = [
       if (!all) return 'public access is not fully blocked';
       const owner = referencing(ctx.json, 'aws_s3_bucket_ownership_controls', 'bucket', address);
       if (!owner.some((o) => first(o.rule)?.object_ownership === 'BucketOwnerEnforced')) return 'ACLs are not disabled (BucketOwnerEnforced)';
-      return block.force_destroy === true ? 'force_destroy is true' : undefined;
+      return ctx.production && block.force_destroy === true ? 'force_destroy is true in production' : undefined;
     },
   },
   {

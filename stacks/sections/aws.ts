@@ -84,6 +84,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 
   const logBucket = new AccessLogBucket(scope, 'access-logs', {
     bucketName: `${name}-logs-${identity.accountId}`,
+    region,
     retentionDays: production ? 365 : 90,
     protect: production,
   });
@@ -154,6 +155,10 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
   new TerraformOutput(scope, 'tracking_uri', { value: service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' });
   new TerraformOutput(scope, 'artifact_bucket', { value: artifacts.bucketName });
   new TerraformOutput(scope, 'database_endpoint', { value: database.endpoint });
+  new TerraformOutput(scope, 'database_iam_resource_id', {
+    value: database.iamResourceId,
+    description: 'Resource id for rds-db:connect policies (IAM database authentication, break-glass access).',
+  });
   new TerraformOutput(scope, 'admin_secret_arn', {
     value: service.adminSecretArn,
     description: 'Secrets Manager secret with the MLflow admin password (read it with the AWS CLI; never printed here).',

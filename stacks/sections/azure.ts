@@ -9,7 +9,8 @@ import { ephemeralPassword } from '../../constructs/azure/ephemeral-password';
 import { PrivateKeyVault } from '../../constructs/azure/key-vault';
 import { AzureNetwork } from '../../constructs/azure/network';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
-import { type AzureSections, resolveSubnets } from '../config/azure';
+import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { type AzureDatabaseConfig, type AzureSections, resolveSubnets } from '../config/azure';
 
 export interface AzurePlatformProps extends AzureSections {
   readonly name: string;
@@ -36,6 +37,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     existingResourceGroupName: props.network?.resourceGroupName,
     vnetCidr: props.network?.vnetCidr ?? '10.40.0.0/16',
     subnets: resolveSubnets(props.network, withWorkspace),
+    dnsLinkedVnetIds: props.network?.dnsLinkedVnetIds,
   });
 
   let workspace: CreatedWorkspace | undefined;
@@ -63,28 +65,12 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     deployerObjectId: client.objectId,
     privateEndpointSubnetId: network.subnetId('privateEndpoints'),
     privateDnsZoneId: network.privateDnsZoneIds.vault,
+    privateDnsZoneLinks: network.allPrivateDnsZoneLinks('vault'),
     deployerCidrs,
     softDeleteRetentionDays: production ? 90 : 7,
     protect: production,
   });
-  const databasePassword = ephemeralPassword(scope, 'postgres_admin_password');
-  const database = new FlexiblePostgres(scope, 'database', {
-    namePrefix: name,
-    resourceGroupName: network.resourceGroupName,
-    location: props.location,
-    delegatedSubnetId: network.subnetId('postgres'),
-    privateDnsZoneId: network.privateDnsZoneIds.postgres,
-    adminPassword: databasePassword,
-    adminPasswordVersion: db.passwordVersion,
-    version: db.version,
-    skuName: db.skuName ?? (production ? 'GP_Standard_D2ds_v5' : 'B_Standard_B2s'),
-    storageMb: db.storageMb,
-    backupRetentionDays: db.backupRetentionDays ?? (production ? 35 : 7),
-    highAvailability: db.highAvailability ?? production,
-    geoRedundantBackup: db.geoRedundantBackup ?? production,
-    zone: db.zone,
-    protect: production,
-  });
+  const { database, databasePasswordSecret } = addDatabase(scope, props, network, keyVault, db);
   const storage = new ArtifactStorage(scope, 'artifacts', {
     namePrefix: name,
     resourceGroupName: network.resourceGroupName,
@@ -100,8 +86,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     namePrefix: name,
     network,
     database,
-    databasePassword,
-    databasePasswordVersion: db.passwordVersion,
+    databasePasswordSecret,
     storage,
     keyVault,
     image: t.image,
@@ -112,6 +97,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
     adminUsername: t.adminUsername,
     zoneRedundant: production,
+    allowedCidrs: t.ingress?.allowedCidrs,
   });
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
@@ -136,4 +122,54 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     value: Object.fromEntries((props.teams ?? []).map((team) => [team.name, { artifact_prefix: `teams/${team.name}/` }])),
   });
   return workspace;
+}
+
+/**
+ * The PostgreSQL server and its admin password secret.
+ *
+ * One password, one source of truth: Key Vault. A fresh ephemeral random value is written to the
+ * vault (write-only, sent on create and when passwordVersion changes); the server's write-only
+ * password is then read back FROM THE VAULT (ephemeral azurerm_key_vault_secret, pinned to the
+ * version just written), never from the random value. Each Terraform run draws a new random value,
+ * so feeding it to both would go wrong after a partial failure: secret written, server failed;
+ * the re-run keeps the stored secret (its version did not change) but creates the server with the
+ * new value. Reading back from the vault, the re-run creates the server with the password the vault
+ * holds, whichever step failed; a failed rotation (version bumped) converges the same way. The app
+ * reads the vault too (Key Vault reference), so all three agree (README, "re-run the apply").
+ */
+function addDatabase(
+  scope: Construct,
+  props: AzurePlatformProps,
+  network: AzureNetwork,
+  keyVault: PrivateKeyVault,
+  db: AzureDatabaseConfig,
+): { database: FlexiblePostgres; databasePasswordSecret: KeyVaultSecret } {
+  const { production, name } = props;
+  const databasePasswordSecret = keyVault.addWriteOnlySecret(
+    'database-password',
+    'postgres-admin-password',
+    ephemeralPassword(scope, 'postgres_admin_password'),
+    db.passwordVersion,
+  );
+  const database = new FlexiblePostgres(scope, 'database', {
+    namePrefix: name,
+    resourceGroupName: network.resourceGroupName,
+    location: props.location,
+    delegatedSubnetId: network.subnetId('postgres'),
+    privateDnsZoneId: network.privateDnsZoneIds.postgres,
+    adminPassword: keyVault.ephemeralValue(databasePasswordSecret, 'postgres_admin_password'),
+    adminPasswordVersion: db.passwordVersion,
+    // The zone link first (create and destroy race, azurerm 4.55 r/postgresql_flexible_server
+    // example), and the server only once its password is in the vault.
+    dependsOn: [network.privateDnsZoneLink('postgres'), databasePasswordSecret],
+    version: db.version,
+    skuName: db.skuName ?? (production ? 'GP_Standard_D2ds_v5' : 'B_Standard_B2s'),
+    storageMb: db.storageMb,
+    backupRetentionDays: db.backupRetentionDays ?? (production ? 35 : 7),
+    highAvailability: db.highAvailability ?? production,
+    geoRedundantBackup: db.geoRedundantBackup ?? production,
+    zone: db.zone,
+    protect: production,
+  });
+  return { database, databasePasswordSecret };
 }
