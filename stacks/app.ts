@@ -66,6 +66,10 @@ export function runPlatform(options: RunOptions = {}): number {
     const suppressed = reports.flatMap((r) => r.suppressed.map((s) => `  ${r.stack}: ${s.rule.id} ${s.address} suppressed: ${s.reason}`));
     out(`Policy check passed: ${reports.length} stack(s), ${reports[0]?.rulesChecked ?? 0} rules, ${suppressed.length} suppression(s).`);
     for (const line of suppressed) out(line);
+    const stale = removeStaleStacks(app.outdir, deployments.map((d) => d.name));
+    out(`Synthesized ${deployments.length} stack(s) into ${path.join(app.outdir, 'stacks')}:`);
+    for (const d of deployments) out(`  ${d.name} (${d.source}): ${stackFiles(app.outdir, d.name).join(', ')}`);
+    if (stale.length > 0) out(`Removed the output of deployments not loaded: ${stale.join(', ')}`);
     return 0;
   } catch (error) {
     if (app) removeEmptyOutput(app.outdir, outdirExisted);
@@ -74,6 +78,34 @@ export function runPlatform(options: RunOptions = {}): number {
     else err(`Synthesis failed; nothing was synthesized: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
+}
+
+/**
+ * The synth output is exactly the loaded deployments: stack folders left by an earlier, wider synth
+ * (another config location, a deleted config) are removed, so `npm run validate` and `cdktf deploy`
+ * never pick up a stale stack. Returns the removed stack names.
+ */
+export function removeStaleStacks(outdir: string, names: readonly string[]): string[] {
+  const stacks = path.join(outdir, 'stacks');
+  if (!fs.existsSync(stacks)) return [];
+  const keep = new Set(names);
+  const stale = fs
+    .readdirSync(stacks, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !keep.has(e.name))
+    .map((e) => e.name)
+    .sort();
+  for (const name of stale) fs.rmSync(path.join(stacks, name), { recursive: true, force: true });
+  return stale;
+}
+
+/** The files synthesized for one stack, relative to the working directory (Terraform's own `.terraform` excluded). */
+function stackFiles(outdir: string, name: string): string[] {
+  const dir = path.join(outdir, 'stacks', name);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(process.cwd(), path.join(dir, e.name)))
+    .sort();
 }
 
 /** cdktf creates `<outdir>/stacks` when the App is built; a failed run leaves no trace of it. */
