@@ -4,7 +4,7 @@ import { App, type TerraformStack } from 'cdktf';
 import { ConfigError, loadDeployments } from './config/load';
 import type { DeploymentConfig } from './config/schema';
 import { DeploymentStack } from './deployment-stack';
-import { checkStack, formatViolation, type PolicyReport } from './policy/check';
+import { checkStack, formatUnusedSuppression, formatViolation, type PolicyReport } from './policy/check';
 import { stackJson } from './stack-json';
 
 export interface PlatformAppProps {
@@ -32,9 +32,9 @@ export interface RunOptions extends PlatformAppProps {
 /** Checks every stack against the policy pack; throws a PolicyError when anything fails. */
 export function checkPolicies(app: App, deployments: readonly DeploymentConfig[]): PolicyReport[] {
   const reports = deployments.map((config) => checkStack(stackJson(app.node.findChild(config.name) as TerraformStack), config));
-  const problems = reports.flatMap((r) => [
-    ...r.violations.map((v) => formatViolation(r.stack, v)),
-    ...r.unusedSuppressions.map((s) => `${r.stack}: suppression of ${s.rule} for ${s.resource} matches no violation; remove it`),
+  const problems = reports.flatMap((r, i) => [
+    ...r.violations.map((v) => formatViolation(deployments[i], v)),
+    ...r.unusedSuppressions.map((s) => formatUnusedSuppression(deployments[i], s)),
   ]);
   if (problems.length > 0) throw new PolicyError(problems);
   return reports;
