@@ -436,7 +436,8 @@ describe('AWS config validation', () => {
 
   it('needs database, artifacts and tracking together', () => {
     expect(problems('name: t\nenvironment: dev\ncloud: aws\nregion: eu-west-1\ndatabase: {}\n')).toEqual([
-      'config/aws.yaml: (top level): the tracking platform needs the database, artifacts and tracking sections together',
+      'config/aws.yaml: artifacts: the tracking platform needs the database, artifacts and tracking sections together: add artifacts (`artifacts: {}` takes the defaults), got nothing',
+      'config/aws.yaml: tracking: the tracking platform needs the database, artifacts and tracking sections together: add tracking (`tracking: {}` takes the defaults), got nothing',
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseDocument } from 'yaml';
+import { type Document, isScalar, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type DeploymentConfig, deploymentSchema, resolveDeployment } from './schema';
 
@@ -77,8 +77,30 @@ export function parseDeployment(text: string, source: string): ParseResult {
     return { ok: false, problems: [`${source}: expected a mapping of deployment fields (name, environment, ...), got ${describe(data)}`] };
   }
   const parsed = deploymentSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((i) => formatIssue(source, i, data)) };
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((i) => quoteHint(doc, data, i, source) ?? formatIssue(source, i, data)) };
+  }
   return { ok: true, config: resolveDeployment(parsed.data, source) };
+}
+
+/**
+ * YAML reads an unquoted `16.10` as the number 16.1 and a long `workspaceId` as a rounded number.
+ * When the text as written, quoted, is valid at that path, the message says to quote it.
+ */
+function quoteHint(doc: Document, data: unknown, issue: z.core.$ZodIssue, source: string): string | undefined {
+  const node = doc.getIn(issue.path, true);
+  if (!isScalar(node) || typeof node.value !== 'number' || node.source === undefined || issue.path.length === 0) return undefined;
+  const text = String(node.source);
+  const quoted = structuredClone(data) as Record<PropertyKey, unknown>;
+  let parent: Record<PropertyKey, unknown> = quoted;
+  for (const key of issue.path.slice(0, -1)) parent = parent[key] as Record<PropertyKey, unknown>;
+  parent[issue.path[issue.path.length - 1]] = text;
+  const again = deploymentSchema.safeParse(quoted);
+  const samePath = JSON.stringify(issue.path);
+  if (!again.success && again.error.issues.some((i) => JSON.stringify(i.path) === samePath)) return undefined;
+  const key = String(issue.path[issue.path.length - 1]);
+  const readAs = String(node.value) === text ? 'a number' : `the number ${String(node.value)}`;
+  return `${source}: ${formatPath(issue.path)}: YAML reads ${text} as ${readAs}, not text; quote it: ${key}: "${text}"`;
 }
 
 /** `config/aws-prod.yaml: database.instanceClass: expected a db.* instance class, got "t3.micro"` */
