@@ -61,7 +61,8 @@ describe('pull-request workflow', () => {
   it('runs on pull requests: npm ci, npm test, then the review against the target branch as Markdown', () => {
     expect(Object.keys(wf.on)).toEqual(['pull_request']);
     const script = runs(wf.jobs.test);
-    expect(script).toMatch(/npm ci[\s\S]*npm test[\s\S]*npm run --silent review -- --base "origin\/\$BASE_REF" --format markdown --output review\.md/);
+    expect(script).toMatch(/npm ci[\s\S]*npm test[\s\S]*npm run --silent review -- --base "origin\/\$BASE_REF" --format markdown --output review\.md "\$\{allow\[@\]\}"/);
+    expect(script).toContain('if [ "$ALLOW_DATA_LOSS" = "true" ]; then allow=(--allow-data-loss); fi');
     expect(wf.jobs.test.steps.find((s) => s.uses?.startsWith('actions/checkout'))?.with?.['fetch-depth']).toBe(0);
   });
 
