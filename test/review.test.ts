@@ -264,3 +264,40 @@ describe('npm run review with the configs in this project\'s repository', () => 
     expect(r.out).toContain('provider.aws[0].default_tags[0].tags.cost-center: "ml-platform" → "research"');
   });
 });
+
+describe('the Markdown report', () => {
+  const changed = diffStack('big', stack({ aws_s3_bucket: { b: { bucket: 'old' } } }), stack({ aws_s3_bucket: { b: { bucket: 'new' } } }));
+  const same = diffStack('same', stack({}), stack({}));
+
+  it('lists every data-loss finding at the top and unchanged stacks on one line', () => {
+    const md = markdownReport([changed, same], ctx);
+    expect(md.split('\n').slice(4, 8)).toEqual([
+      '> **DATA LOSS**: 2 stack(s), 1 with changes. DATA LOSS: 1 finding(s).',
+      '',
+      '- **DATA LOSS** in `big`: `aws_s3_bucket.b`: replaced (destroyed and re-created): bucket forces a new resource',
+      '',
+    ]);
+    expect(md).toContain('No changes: `same`.');
+    expect(md).not.toContain('### `same`');
+    expect(md).toContain('| `aws_s3_bucket.b` | `bucket` **forces replacement** | `"old"` | `"new"` |');
+  });
+
+  it('stays under the size GitHub accepts for a comment, and says it was cut', () => {
+    const many = diffStack(
+      'many',
+      stack({ aws_sns_topic: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`t${i}`, { tags: { team: 'a' } }])) }),
+      stack({ aws_sns_topic: Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`t${i}`, { tags: { team: 'b' } }])) }),
+    );
+    const md = markdownReport([many], ctx);
+    expect(md.length).toBeLessThan(65536);
+    expect(md).toMatch(/report truncated at 60000 characters/);
+  });
+});
+
+describe('the review command entry (cli/review.ts)', () => {
+  it('prints the usage and exits 2 without --base', () => {
+    const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'cli/review.ts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('review: --base <git-ref> is required (e.g. --base origin/main)\nusage: npm run review -- --base <git-ref> [--format text|markdown] [--output <file>] [--allow-data-loss]\n');
+  });
+});

@@ -79,8 +79,12 @@ export function markdownReport(diffs: readonly StackDiff[], ctx: ReportContext):
     '',
     losses > 0 ? `> **DATA LOSS**: ${summary(diffs, ctx)}` : `> ${summary(diffs, ctx)}`,
     '',
+    ...diffs.flatMap((d) => d.dataLoss.map((l) => `- **DATA LOSS** in ${code(d.stack)}: ${code(l.address)}: ${l.reason}`)),
+    ...(losses > 0 ? [''] : []),
   ];
-  for (const d of diffs) {
+  const unchanged = diffs.filter((d) => d.status === 'unchanged').map((d) => code(d.stack));
+  if (unchanged.length > 0) lines.push(`No changes: ${unchanged.join(', ')}.`, '');
+  for (const d of diffs.filter((x) => x.status !== 'unchanged')) {
     lines.push(`### ${code(d.stack)}: ${STATUS[d.status]}`, '');
     for (const l of d.dataLoss) lines.push(`- **DATA LOSS** ${code(l.address)}: ${l.reason}`);
     if (d.dataLoss.length > 0) lines.push('');
@@ -103,5 +107,14 @@ export function markdownReport(diffs: readonly StackDiff[], ctx: ReportContext):
       lines.push('');
     }
   }
-  return lines.join('\n');
+  return fitComment(lines.join('\n'));
+}
+
+/** GitHub rejects comments over 65,536 characters: a long report is cut at a line, and says so. */
+export const MAX_COMMENT = 60000;
+
+function fitComment(text: string): string {
+  if (text.length <= MAX_COMMENT) return text;
+  const cut = text.lastIndexOf('\n', MAX_COMMENT);
+  return `${text.slice(0, cut)}\n\n… report truncated at ${MAX_COMMENT} characters: run \`npm run review\` locally for the rest (every data-loss finding is listed at the top).`;
 }

@@ -42,17 +42,17 @@ export function compareWithBase(base: string, configLocation: string, projectRoo
   const commit = resolveCommit(repo, base);
   const relative = path.relative(repo, fs.realpathSync(location)).split(path.sep).join('/');
   const sameRepo = gitTopLevel(projectRoot) === repo;
-  let before: Map<string, StackJson>;
-  if (sameRepo) {
-    const checkout = exportTree(repo, commit);
-    const hasConfigs = checkout !== undefined && fs.existsSync(path.join(checkout, relative));
-    before = hasConfigs ? synthCheckout(checkout, relative) : new Map();
-  } else {
-    const tree = exportTree(repo, commit, relative);
-    before = tree ? synthInProcess(path.join(tree, relative)) : new Map();
+  const tree = sameRepo ? exportTree(repo, commit) : exportTree(repo, commit, relative);
+  try {
+    let before = new Map<string, StackJson>();
+    if (tree && fs.existsSync(path.join(tree, relative))) {
+      before = sameRepo ? synthCheckout(tree, relative) : synthInProcess(path.join(tree, relative));
+    }
+    const after = synthInProcess(location);
+    return { diffs: diffDeployments(before, after), commit };
+  } finally {
+    if (tree) fs.rmSync(tree, { recursive: true, force: true });
   }
-  const after = synthInProcess(location);
-  return { diffs: diffDeployments(before, after), commit };
 }
 
 /** `npm run review`: prints the report; returns the exit code (1 on data loss unless allowed, 2 on a problem). */

@@ -57,8 +57,13 @@ export function exportTree(repo: string, commit: string, subpath = ''): string |
 /** Synthesizes the deployments at `configLocation` with this working tree's code, in memory. */
 export function synthInProcess(configLocation: string): Map<string, StackJson> {
   const deployments = loadDeployments(configLocation);
-  const app = buildApp(deployments, { outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-review-out-')) });
-  return new Map(deployments.map((d) => [d.name, withoutMetadata(stackJson(app.node.findChild(d.name) as TerraformStack))]));
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-review-out-'));
+  try {
+    const app = buildApp(deployments, { outdir });
+    return new Map(deployments.map((d) => [d.name, withoutMetadata(stackJson(app.node.findChild(d.name) as TerraformStack))]));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /**
