@@ -107,6 +107,7 @@ export function markdownReport(diffs: readonly StackDiff[], ctx: ReportContext):
       lines.push('');
     }
   }
+  lines.push('<sub>Computed offline from the synthesized configuration, not from a Terraform plan: a replacement that follows from a reference (a new VPC under a database) shows in `cdktf diff`.</sub>');
   return fitComment(lines.join('\n'));
 }
 
