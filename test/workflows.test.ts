@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
@@ -97,5 +99,48 @@ describe('deploy workflow', () => {
     expect(uses.some((u) => u.startsWith('aws-actions/configure-aws-credentials@'))).toBe(true);
     expect(uses.some((u) => u.startsWith('azure/login@'))).toBe(true);
     expect(runs(job)).toMatch(/npx cdktf deploy "\$STACK" --auto-approve[\s\S]*npm run smoke -- "\$STACK"/);
+  });
+});
+
+describe('the pull-request scripts, run with a stub npm', () => {
+  const wf = workflow('pull-request.yml');
+  const reviewStep = wf.jobs.test.steps.find((s) => s.name === 'Review against the target branch') as Step;
+  const gateStep = wf.jobs['data-loss-gate'].steps[0];
+
+  /** Runs a step's script in a temp folder; `npm` is a stub that records its arguments and exits with `npmStatus`. */
+  function runStep(script: string, env: Record<string, string>, npmStatus = 0) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-step-'));
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'npm'), `#!/usr/bin/env bash\necho "$@" > "${dir}/npm-args"\necho '## report' > review.md\nexit ${npmStatus}\n`, { mode: 0o755 });
+    const output = path.join(dir, 'output');
+    const summary = path.join(dir, 'summary');
+    const r = spawnSync('bash', ['-e', '-c', script], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}`, GITHUB_OUTPUT: output, GITHUB_STEP_SUMMARY: summary, ...env },
+    });
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+    return { status: r.status, stderr: r.stderr, stdout: r.stdout, npmArgs: read(path.join(dir, 'npm-args')).trim(), output: read(output), summary: read(summary) };
+  }
+
+  it('records the review exit code without failing the job, and puts the report in the summary', () => {
+    const r = runStep(String(reviewStep.run), { BASE_REF: 'main', ALLOW_DATA_LOSS: 'false' }, 1);
+    expect(r.status).toBe(0);
+    expect(r.output).toBe('status=1\n');
+    expect(r.summary).toBe('## report\n');
+    expect(r.npmArgs).toBe('run --silent review -- --base origin/main --format markdown --output review.md');
+  });
+
+  it('passes --allow-data-loss when the pull request has the allow-data-loss label', () => {
+    const r = runStep(String(reviewStep.run), { BASE_REF: 'release/1.x', ALLOW_DATA_LOSS: 'true' });
+    expect(r.output).toBe('status=0\n');
+    expect(r.npmArgs).toBe('run --silent review -- --base origin/release/1.x --format markdown --output review.md --allow-data-loss');
+  });
+
+  it('the data-loss gate fails on a non-zero review status and passes on 0', () => {
+    expect(runStep(String(gateStep.run), { STATUS: '1' }).status).toBe(1);
+    expect(runStep(String(gateStep.run), { STATUS: '2' }).stdout).toContain('::error::npm run review reported DATA LOSS');
+    expect(runStep(String(gateStep.run), { STATUS: '0' }).status).toBe(0);
   });
 });
