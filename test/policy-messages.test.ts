@@ -19,6 +19,9 @@ describe('policy failures speak of the config the user edits', () => {
     expect(configFieldOf({ rule: { id: 'MLP-LOG-1' }, address: 'aws_cloudwatch_log_group.network_flow-logs_1234' })).toBe('network.flowLogRetentionDays');
     expect(configFieldOf({ rule: { id: 'MLP-LOG-1' }, address: 'aws_cloudwatch_log_group.tracking_logs_63E82EA8' })).toBe('tracking.logRetentionDays');
     expect(configFieldOf({ rule: { id: 'MLP-DB-5' }, address: 'azurerm_postgresql_flexible_server.db' })).toBe('database.highAvailability');
+    expect(configFieldOf({ rule: { id: 'MLP-NET-1' }, address: 'aws_vpc_security_group_ingress_rule.tracking_lb-ingress-443-0-0-0-0-0_A4598DAC' })).toBe('tracking.loadBalancer.allowedCidrs');
+    // The database's ingress is the constructs' business: no config field claims it.
+    expect(configFieldOf({ rule: { id: 'MLP-NET-1' }, address: 'aws_vpc_security_group_ingress_rule.database_allow-tracking-tasks_70B4692D' })).toBeUndefined();
   });
 
   it('say when no config field decides it, and how to accept it', () => {

@@ -33,10 +33,10 @@ export const CONFIG_FIELDS: Readonly<Record<string, readonly FieldHint[]>> = {
     { type: 'aws_cloudwatch_log_group', field: 'tracking.logRetentionDays' },
     { type: 'azurerm_log_analytics_workspace', field: 'tracking.logRetentionDays' },
   ],
-  'MLP-NET-1': [{ type: 'aws_vpc_security_group_ingress_rule', field: 'tracking.loadBalancer.allowedCidrs' }],
+  'MLP-NET-1': [{ type: 'aws_vpc_security_group_ingress_rule', address: /_lb-ingress-/, field: 'tracking.loadBalancer.allowedCidrs' }],
   'MLP-LB-1': [
-    { type: 'aws_lb_listener', field: 'tracking.loadBalancer.sslPolicy' },
-    { type: 'aws_lb', field: 'tracking.loadBalancer' },
+    { type: 'aws_lb_listener', address: /_https-listener_/, field: 'tracking.loadBalancer.sslPolicy' },
+    { type: 'aws_lb_listener', address: /_http-listener_/, field: 'tracking.loadBalancer.allowPlainHttp' },
   ],
   'MLP-ST-1': [{ type: 'azurerm_storage_account', field: 'network.deployerCidrs' }],
   'MLP-KV-1': [{ type: 'azurerm_key_vault', field: 'network.deployerCidrs' }],
