@@ -238,6 +238,17 @@ describe('npm run review with MLFLOW_PLATFORM_CONFIG in another git repository',
     expect(r.out).toMatch(/^one: stack added$/m);
   });
 
+  it('reads MLFLOW_PLATFORM_CONFIG through the command entry (npm run review)', () => {
+    const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'cli/review.ts', '--base', 'main', '--allow-data-loss'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, MLFLOW_PLATFORM_CONFIG: configs },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^gone: stack removed$/m);
+  });
+
   it('refuses a config folder outside any git repository', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'no-git-'));
     fs.writeFileSync(path.join(dir, 'a.yaml'), AWS_DEV);
