@@ -40,8 +40,8 @@ export interface StackDiff {
 }
 
 /**
- * Leaf attribute names whose values are secrets or write-only (`*_wo`), never printed. Matched on
- * the last path segment, so `password`, `secret_string`, `value_wo`, `client_secret` and the like
+ * Attribute names whose values are secrets or write-only (`*_wo`), never printed. Matched on every
+ * path segment, so `password`, `secret_string`, `value_wo`, `client_secret` and the like
  * are all hidden wherever they appear.
  */
 const SENSITIVE_LEAF = /(^|_)(password|passwd|secret|secret_string|secret_binary|private_key|token|access_key|connection_string|sas)($|_)|_wo$/i;
@@ -55,8 +55,7 @@ const SENSITIVE_TYPES: Readonly<Record<string, readonly string[]>> = {
 
 export function isSensitive(type: string, path: string): boolean {
   const segments = path.replace(/\[\d+\]/g, '').split(/[.{}]+/).filter(Boolean);
-  const leaf = segments[segments.length - 1] ?? '';
-  return segments.some((s) => SENSITIVE_LEAF.test(s)) || (SENSITIVE_TYPES[type] ?? []).includes(segments[0] ?? '') || SENSITIVE_LEAF.test(leaf);
+  return segments.some((s) => SENSITIVE_LEAF.test(s)) || (SENSITIVE_TYPES[type] ?? []).includes(segments[0] ?? '');
 }
 
 /** Flattens a value into leaf paths; JSON documents embedded in strings (IAM policies) are expanded with `{}`. */
@@ -75,7 +74,7 @@ export function flatten(value: unknown, prefix = '', into: Map<string, unknown> 
   } else if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([k]) => k !== '//');
     if (entries.length === 0) into.set(prefix, {});
-    for (const [k, v] of entries) flatten(v, prefix === '' ? k : prefix.endsWith('{}') ? `${prefix}.${k}` : `${prefix}.${k}`, into);
+    for (const [k, v] of entries) flatten(v, prefix === '' ? k : `${prefix}.${k}`, into);
   } else {
     into.set(prefix, value);
   }

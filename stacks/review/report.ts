@@ -48,9 +48,8 @@ export function textReport(diffs: readonly StackDiff[], ctx: ReportContext): str
   for (const d of diffs) {
     lines.push(`${d.stack}: ${STATUS[d.status]}`);
     for (const l of d.dataLoss) lines.push(`  DATA LOSS ${l.address}: ${l.reason}`);
-    if (d.status === 'added' || d.status === 'removed') {
-      lines.push(`  ${d.status === 'added' ? d.added.length : d.removed.length} resource(s) ${d.status}`);
-    }
+    if (d.status === 'added') lines.push(...d.added.map((a) => `  + ${a}`));
+    if (d.status === 'removed') lines.push(...d.removed.map((a) => `  - ${a}`));
     if (d.status === 'changed') {
       for (const a of d.added) lines.push(`  + ${a}`);
       for (const a of d.removed) lines.push(`  - ${a}`);
@@ -89,7 +88,8 @@ export function markdownReport(diffs: readonly StackDiff[], ctx: ReportContext):
     for (const l of d.dataLoss) lines.push(`- **DATA LOSS** ${code(l.address)}: ${l.reason}`);
     if (d.dataLoss.length > 0) lines.push('');
     if (d.status === 'added' || d.status === 'removed') {
-      lines.push(`${d.status === 'added' ? d.added.length : d.removed.length} resource(s) ${d.status}.`, '');
+      const addresses = d.status === 'added' ? d.added : d.removed;
+      lines.push(`<details><summary>${addresses.length} resource(s) ${d.status}</summary>`, '', ...addresses.map((a) => `- ${code(a)}`), '', '</details>', '');
     }
     if (d.status !== 'changed') continue;
     if (d.added.length > 0) lines.push('**Added**', '', ...d.added.map((a) => `- ${code(a)}`), '');
