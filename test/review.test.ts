@@ -207,7 +207,7 @@ describe('npm run review with MLFLOW_PLATFORM_CONFIG in another git repository',
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^gone: stack removed$/m);
     expect(r.out).toMatch(/^new: stack added$/m);
-    expect(r.out).toMatch(/^new: stack added\n(  \+ \S+\n)*  \+ aws_db_instance\.\S+\n/m);
+    expect(r.out).toMatch(/^new: stack added\n( {2}\+ \S+\n)* {2}\+ aws_db_instance\.\S+\n/m);
     expect(r.out).toMatch(/^keep: changed$/m);
     expect(r.out).toMatch(/^ {6}min_capacity: 1 → 2$/m);
     expect(r.out).toMatch(/^ {2}DATA LOSS databricks_mlflow_model\.\S+: removed: Terraform destroys it and its data$/m);
