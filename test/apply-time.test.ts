@@ -72,7 +72,7 @@ describe('AWS: the first apply creates things in an order that works', () => {
       (JSON.parse(String(byKey(json, 'aws_s3_bucket_policy', 'access-logs_').policy)) as { Statement: Block[] }).Statement.find((st) => st.Sid === 'LoadBalancerAccessLogs')?.Principal;
     expect(writer(awsDev)).toEqual({ AWS: expect.stringMatching(/^\$\{data\.aws_elb_service_account\.[\w-]+\.arn\}$/) });
     // eu-central-2 (Zurich, 2022-11) is not in the provider's map: the data source would fail the plan.
-    const zurich = synth(configFrom(awsYaml().replace('region: eu-west-1', 'region: eu-central-2'), 'zurich.yaml'));
+    const zurich = synth(configFrom(awsYaml().replaceAll('eu-west-1', 'eu-central-2'), 'zurich.yaml'));
     expect(zurich.data?.aws_elb_service_account).toBeUndefined();
     expect(writer(zurich)).toEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
   });

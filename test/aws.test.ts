@@ -1,12 +1,12 @@
-import * as fs from 'node:fs';
 import { privateIpPattern } from '../constructs/shared/mlflow-server';
 import { subnetCidr } from '../constructs/aws/network';
 import { type Block, type Synthesized, addressInventory, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { AWS_DEV, AWS_PROD } from './fixtures/configs';
 
-const devYaml = fs.readFileSync('config/aws-dev.yaml', 'utf8');
-const prodYaml = fs.readFileSync('config/aws-prod.yaml', 'utf8');
-const dev = synth(configFrom(devYaml, 'config/aws-dev.yaml'));
-const prod = synth(configFrom(prodYaml, 'config/aws-prod.yaml'));
+const devYaml = AWS_DEV;
+const prodYaml = AWS_PROD;
+const dev = synth(configFrom(devYaml, 'aws-dev.yaml'));
+const prod = synth(configFrom(prodYaml, 'aws-prod.yaml'));
 
 interface Container {
   name: string;
@@ -437,7 +437,8 @@ describe('AWS config validation', () => {
 
   it('needs database, artifacts and tracking together', () => {
     expect(problems('name: t\nenvironment: dev\ncloud: aws\nregion: eu-west-1\ndatabase: {}\n')).toEqual([
-      'config/aws.yaml: (top level): the tracking platform needs the database, artifacts and tracking sections together',
+      'config/aws.yaml: artifacts: the tracking platform needs the database, artifacts and tracking sections together: add artifacts (`artifacts: {}` takes the defaults), got nothing',
+      'config/aws.yaml: tracking: the tracking platform needs the database, artifacts and tracking sections together: add tracking (`tracking: {}` takes the defaults), got nothing',
     ]);
   });
 });

@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import { defaultSubnet } from '../stacks/config/azure';
 import { type Block, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { AZURE_DEV, AZURE_PROD } from './fixtures/configs';
 
-const dev = synth(configFrom(fs.readFileSync('config/azure-dev.yaml', 'utf8'), 'config/azure-dev.yaml'));
-const prod = synth(configFrom(fs.readFileSync('config/azure-prod.yaml', 'utf8'), 'config/azure-prod.yaml'));
+const dev = synth(configFrom(AZURE_DEV, 'azure-dev.yaml'));
+const prod = synth(configFrom(AZURE_PROD, 'azure-prod.yaml'));
 
 const minimal = (extra: string, environment = 'dev') => `name: t
 environment: ${environment}

@@ -3,17 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPlatform } from '../stacks/app';
 import { tempDirWith } from './helpers';
+import { AWS_DEV, AWS_PROD, AZURE_PROD, DBX_GOVERNANCE, edit, withName } from './fixtures/configs';
 
-const good = fs.readFileSync('config/aws-dev.yaml', 'utf8').replace('name: aws-dev', 'name: good');
-const aws = fs.readFileSync('config/aws-prod.yaml', 'utf8').replace('name: aws-prod', 'name: bad');
-const azure = fs.readFileSync('config/azure-prod.yaml', 'utf8').replace('name: azure-prod', 'name: bad');
-const dbx = fs.readFileSync('config/dbx-governance.yaml', 'utf8').replace('name: dbx-governance', 'name: bad');
-
-/** `text` with `from` replaced, failing loudly when `from` is not there (so a case cannot go stale). */
-function edit(text: string, from: string | RegExp, to: string): string {
-  if (!(typeof from === 'string' ? text.includes(from) : from.test(text))) throw new Error(`fixture has no ${String(from)}`);
-  return text.replace(from, to);
-}
+const good = withName(AWS_DEV, 'good');
+const aws = withName(AWS_PROD, 'bad');
+const azure = withName(AZURE_PROD, 'bad');
+const dbx = withName(DBX_GOVERNANCE, 'bad');
 
 /** [what, YAML, the one message expected after "bad.yaml: "] */
 const CASES: readonly (readonly [string, string, string])[] = [

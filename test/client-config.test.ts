@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeployments } from '../stacks/config/load';
 import { ClientConfigError, clientConfig, readStackOutputs } from '../stacks/client/client-config';
-import { SHIPPED_CONFIGS, synth, tempDirWith } from './helpers';
+import { configFrom, synth, tempDirWith } from './helpers';
+import { FIXTURE_CONFIGS } from './fixtures/configs';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'outputs');
 const fixture = (stack: string) => path.join(FIXTURES, `${stack}.json`);
 
-/** For each shipped stack: which selections a researcher can ask for. */
+/** For each fixture stack: which selections a researcher can ask for. */
 const SELECTIONS: Record<string, { team?: string; environment?: string }[]> = {
   'aws-dev': [{}, { team: 'vision' }],
   'aws-prod': [{ team: 'forecasting' }],
@@ -17,7 +17,7 @@ const SELECTIONS: Record<string, { team?: string; environment?: string }[]> = {
   'dbx-unity-catalog': [{ environment: 'dev' }, { environment: 'prod' }],
 };
 
-describe.each(SHIPPED_CONFIGS.map((f) => loadDeployments(path.join('config', f))[0]).map((c) => [c.name, c] as const))('client config for %s', (stack, config) => {
+describe.each(Object.entries(FIXTURE_CONFIGS).map(([name, text]) => [name, configFrom(text, `${name}.yaml`)] as const))('client config for %s', (stack, config) => {
   it('has a sample outputs file with exactly the outputs the stack declares', () => {
     const declared = Object.keys(synth(config).output ?? {}).sort();
     const sample = JSON.parse(fs.readFileSync(fixture(stack), 'utf8')) as Record<string, Record<string, unknown>>;

@@ -2,17 +2,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPlatform } from '../stacks/app';
-import { loadDeployments } from '../stacks/config/load';
 import type { DeploymentConfig } from '../stacks/config/schema';
 import { checkStack } from '../stacks/policy/check';
 import { README, withRulesTable } from '../stacks/docs';
 import { RULES, RULES_BY_ID, targetsOf } from '../stacks/policy/rules';
 import type { Block, StackJson } from '../stacks/policy/types';
-import { SHIPPED_CONFIGS, configFrom, rejectionsOf, synth, tempDirWith } from './helpers';
+import { configFrom, rejectionsOf, synth, tempDirWith } from './helpers';
+import { AWS_DEV, DBX_GOVERNANCE, FIXTURE_CONFIGS, edit, withName } from './fixtures/configs';
 
-const shipped: Record<string, { config: DeploymentConfig; json: StackJson }> = Object.fromEntries(
-  SHIPPED_CONFIGS.map((file) => {
-    const [config] = loadDeployments(path.join('config', file));
+/** The fixture deployments (test/fixtures/configs.ts), synthesized once. */
+const fixtures: Record<string, { config: DeploymentConfig; json: StackJson }> = Object.fromEntries(
+  Object.entries(FIXTURE_CONFIGS).map(([name, text]) => {
+    const config = configFrom(text, `${name}.yaml`);
     return [config.name, { config, json: synth(config) }];
   }),
 );
@@ -233,17 +234,17 @@ const CASES: readonly Case[] = [
 
 describe('policy pack', () => {
   it.each(CASES.map((c) => [c.rule, c.what, c] as const))('%s flags %s', (_id, _what, c) => {
-    const json = structuredClone(shipped[c.stack].json);
+    const json = structuredClone(fixtures[c.stack].json);
     c.mutate(json);
     const rule = RULES_BY_ID.get(c.rule);
     if (!rule) throw new Error(`unknown rule ${c.rule}`);
-    const report = checkStack(json, shipped[c.stack].config, [rule]);
+    const report = checkStack(json, fixtures[c.stack].config, [rule]);
     expect(report.violations.map((v) => v.message)).toContainEqual(expect.stringMatching(c.message));
   });
 
-  it.each(RULES.map((r) => [r.id, r] as const))('%s passes on the shipped configs and has something to check there', (_id, rule) => {
+  it.each(RULES.map((r) => [r.id, r] as const))('%s passes on the fixture configs and has something to check there', (_id, rule) => {
     let targets = 0;
-    for (const { config, json } of Object.values(shipped)) {
+    for (const { config, json } of Object.values(fixtures)) {
       const report = checkStack(json, config, [rule]);
       expect(report.violations).toEqual([]);
       targets += targetsOf(rule, { stackName: config.name, production: config.production, json }).length;
@@ -256,9 +257,9 @@ describe('policy pack', () => {
   });
 
   it('allows 0.0.0.0/0 on 443 to a load balancer only', () => {
-    const json = structuredClone(shipped['aws-dev'].json);
+    const json = structuredClone(fixtures['aws-dev'].json);
     for (const r of Object.values(json.resource?.aws_vpc_security_group_ingress_rule ?? {})) if (r.cidr_ipv4 === '10.0.0.0/8') r.cidr_ipv4 = '0.0.0.0/0';
-    const report = checkStack(json, shipped['aws-dev'].config, [RULES_BY_ID.get('MLP-NET-1') as (typeof RULES)[number]]);
+    const report = checkStack(json, fixtures['aws-dev'].config, [RULES_BY_ID.get('MLP-NET-1') as (typeof RULES)[number]]);
     expect(report.violations.map((v) => v.message)).toEqual(['ingress from 0.0.0.0/0 on ports 80-80']);
   });
 
@@ -270,12 +271,12 @@ describe('policy pack', () => {
 });
 
 describe('suppressions', () => {
-  const base = fs.readFileSync('config/aws-dev.yaml', 'utf8');
+  const base = AWS_DEV;
 
   it('accept one violation on one resource with a reason, and are reported', () => {
-    const address = Object.keys(shipped['aws-dev'].json.resource?.aws_db_instance ?? {})[0];
+    const address = Object.keys(fixtures['aws-dev'].json.resource?.aws_db_instance ?? {})[0];
     const config = configFrom(`${base}suppressions:\n  - rule: MLP-DB-4\n    resource: aws_db_instance.${address}\n    reason: three days are enough for this throwaway sandbox\n`);
-    const json = structuredClone(shipped['aws-dev'].json);
+    const json = structuredClone(fixtures['aws-dev'].json);
     first(json, 'aws_db_instance').backup_retention_period = 3;
     const report = checkStack(json, config);
     expect(report.violations).toEqual([]);
@@ -286,7 +287,7 @@ describe('suppressions', () => {
 
   it('are errors when they match nothing', () => {
     const config = configFrom(`${base}suppressions:\n  - rule: MLP-DB-4\n    resource: aws_db_instance.gone\n    reason: left over from an old migration window\n`);
-    expect(checkStack(shipped['aws-dev'].json, config).unusedSuppressions).toHaveLength(1);
+    expect(checkStack(fixtures['aws-dev'].json, config).unusedSuppressions).toHaveLength(1);
   });
 
   it('need a known rule, an address and a real reason', () => {
@@ -301,10 +302,7 @@ describe('suppressions', () => {
 
 describe('policy failures at synth', () => {
   // Short log retention is a config choice the schema allows and the policy pack rejects.
-  const shortLogs = fs
-    .readFileSync('config/aws-dev.yaml', 'utf8')
-    .replace('name: aws-dev', 'name: short-logs')
-    .replace('tracking:\n', 'tracking:\n  logRetentionDays: 14\n');
+  const shortLogs = edit(withName(AWS_DEV, 'short-logs'), 'tracking:\n', 'tracking:\n  logRetentionDays: 14\n');
   const logGroup = 'aws_cloudwatch_log_group.tracking_logs_63E82EA8';
   const run = (files: Record<string, string>) => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-policy-'));
@@ -314,10 +312,12 @@ describe('policy failures at synth', () => {
   };
 
   it('exit non-zero with the rule id, the address and the fix, and write nothing for any stack', () => {
-    const result = run({ 'a.yaml': shortLogs, 'b.yaml': fs.readFileSync('config/dbx-governance.yaml', 'utf8') });
+    const result = run({ 'a.yaml': shortLogs, 'b.yaml': DBX_GOVERNANCE });
     expect(result.code).toBe(1);
-    expect(result.output).toContain(
-      `Policy check failed; nothing was synthesized:\n  short-logs: MLP-LOG-1 ${logGroup}: retention is 14 days; expected at least 30 (Logs are encrypted and kept for a bounded, sufficient time). Fix: `,
+    expect(result.output).toMatch(
+      new RegExp(
+        `Policy check failed; nothing was synthesized:\\n  \\S+/a\\.yaml: tracking\\.logRetentionDays: retention is 14 days; expected at least 30 \\[MLP-LOG-1 ${logGroup} in stack short-logs\\] \\(Logs are encrypted and kept for a bounded, sufficient time\\)\\. Fix: set tracking\\.logRetentionDays in \\S+/a\\.yaml; `,
+      ),
     );
     expect(result.written).toEqual([]);
   });
@@ -332,10 +332,10 @@ describe('policy failures at synth', () => {
   });
 
   it('fail on a stale suppression', () => {
-    const stale = `${fs.readFileSync('config/aws-dev.yaml', 'utf8')}suppressions:\n  - rule: MLP-DB-5\n    resource: aws_db_instance.nothing_here\n    reason: we expected a single-AZ exception here\n`;
+    const stale = `${AWS_DEV}suppressions:\n  - rule: MLP-DB-5\n    resource: aws_db_instance.nothing_here\n    reason: we expected a single-AZ exception here\n`;
     const result = run({ 'a.yaml': stale });
     expect(result.code).toBe(1);
-    expect(result.output).toContain('aws-dev: suppression of MLP-DB-5 for aws_db_instance.nothing_here matches no violation; remove it');
+    expect(result.output).toMatch(/\S+\/a\.yaml: suppressions\[0\]: suppression of MLP-DB-5 for aws_db_instance\.nothing_here matches no violation; remove it/);
     expect(result.written).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
+import { checkCertificateRegion } from './certificate';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -174,6 +175,7 @@ export type AwsArtifactsConfig = z.output<typeof awsArtifactsSchema>;
 export type AwsTeamConfig = z.output<typeof teamSchema>;
 
 interface AwsSections {
+  readonly region?: string;
   readonly production?: boolean;
   readonly environment: string;
   readonly network?: AwsNetworkConfig;
@@ -247,6 +249,7 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
     if (lb.rateLimit !== undefined && !lb.internetFacing) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'rateLimit'], message: 'the WAF rate limit applies to an internet-facing load balancer only', input: lb.rateLimit });
     }
+    if (d.region) checkCertificateRegion(d.region, lb.certificateArn, ctx);
     if (lb.internetFacing && !lb.allowedCidrs) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'allowedCidrs'], message: 'an internet-facing load balancer needs explicit allowedCidrs' });
     }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isNode, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, isNode, isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { type DeploymentConfig, deploymentSchema, resolveDeployment } from './schema';
 
@@ -81,10 +81,32 @@ export type ParseResult = { ok: true; config: DeploymentConfig } | { ok: false; 
 export function parseDeployment(text: string, source: string): ParseResult {
   const problems = readDeployment(text, source);
   if (!problems.ok) return { ok: false, problems: capped(source, problems.problems) };
-  const data = problems.data;
+  const { data, doc } = problems;
   const parsed = deploymentSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) return { ok: false, problems: capped(source, parsed.error.issues.map((i) => formatIssue(source, i, data))) };
+  if (!parsed.success) {
+    return { ok: false, problems: capped(source, parsed.error.issues.map((i) => quoteHint(doc, data, i, source) ?? formatIssue(source, i, data))) };
+  }
   return { ok: true, config: resolveDeployment(parsed.data, source) };
+}
+
+/**
+ * YAML reads an unquoted `16.10` as the number 16.1 and a long `workspaceId` as a rounded number.
+ * When the text as written, quoted, is valid at that path, the message says to quote it.
+ */
+function quoteHint(doc: Document, data: unknown, issue: z.core.$ZodIssue, source: string): string | undefined {
+  const node = doc.getIn(issue.path, true);
+  if (!isScalar(node) || typeof node.value !== 'number' || node.source === undefined || issue.path.length === 0) return undefined;
+  const text = String(node.source);
+  const quoted = structuredClone(data) as Record<PropertyKey, unknown>;
+  let parent: Record<PropertyKey, unknown> = quoted;
+  for (const key of issue.path.slice(0, -1)) parent = parent[key] as Record<PropertyKey, unknown>;
+  parent[issue.path[issue.path.length - 1]] = text;
+  const again = deploymentSchema.safeParse(quoted);
+  const samePath = JSON.stringify(issue.path);
+  if (!again.success && again.error.issues.some((i) => JSON.stringify(i.path) === samePath)) return undefined;
+  const key = String(issue.path[issue.path.length - 1]);
+  const readAs = String(node.value) === text ? 'a number' : `the number ${String(node.value)}`;
+  return `${source}: ${formatPath(issue.path)}: YAML reads ${text} as ${readAs}, not text; quote it: ${key}: "${text}"`;
 }
 
 function tooLarge(source: string, bytes: number): string {
@@ -92,7 +114,7 @@ function tooLarge(source: string, bytes: number): string {
 }
 
 /** The YAML text as plain data, or the reasons it is refused (size, syntax, tags, aliases, keys, Terraform templates). */
-function readDeployment(text: string, source: string): { ok: true; data: object } | { ok: false; problems: string[] } {
+function readDeployment(text: string, source: string): { ok: true; data: object; doc: Document } | { ok: false; problems: string[] } {
   if (text.length > MAX_CONFIG_BYTES || Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
     return { ok: false, problems: [tooLarge(source, Buffer.byteLength(text, 'utf8'))] };
   }
@@ -134,7 +156,7 @@ function readDeployment(text: string, source: string): { ok: true; data: object 
     return { ok: false, problems: [`${source}: expected a mapping of deployment fields (name, environment, ...), got ${describe(data)}`] };
   }
   checkLiteral(data, [], source, problems);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, data };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, data, doc };
 }
 
 /**

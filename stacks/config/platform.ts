@@ -26,9 +26,16 @@ export function teamList<T extends z.ZodType<{ name: string }>>(team: T) {
 
 /** The tracking platform is database, artifacts and tracking together; teams need it. */
 export function checkPlatformSections(d: { database?: unknown; artifacts?: unknown; tracking?: unknown; teams?: unknown }, ctx: z.RefinementCtx): void {
-  const platform = [d.database, d.artifacts, d.tracking].filter(Boolean).length;
-  if (platform > 0 && platform < 3) {
-    ctx.addIssue({ code: 'custom', path: [], message: 'the tracking platform needs the database, artifacts and tracking sections together' });
+  const sections = { database: d.database, artifacts: d.artifacts, tracking: d.tracking };
+  const missing = Object.entries(sections).filter(([, v]) => !v).map(([k]) => k);
+  if (missing.length > 0 && missing.length < 3) {
+    for (const section of missing) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [section],
+        message: `the tracking platform needs the database, artifacts and tracking sections together: add ${section} (\`${section}: {}\` takes the defaults)`,
+      });
+    }
   }
   if (d.teams && !d.tracking) ctx.addIssue({ code: 'custom', path: ['teams'], message: 'teams need the tracking platform (database, artifacts, tracking)' });
 }
