@@ -146,12 +146,14 @@ describe('AWS secrets never leak', () => {
   });
 
   it('injects credentials only as ECS secrets, never as plain environment variables', () => {
-    for (const c of containersOf(prod)) {
+    for (const c of containersOf(prod).filter((c) => c.name !== 'prepare-scratch')) {
       for (const e of c.environment) expect(e.name).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/);
       expect(c.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['PGUSER', 'PGPASSWORD']));
     }
-    const server = containersOf(prod).find((c) => c.name === 'mlflow');
-    expect(server?.secrets.map((s) => s.name)).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
+    // The admin password reaches only the init step that creates the admin (mlflow/server/auth/__init__.py create_admin_user).
+    const secretsOf = (name: string) => containersOf(prod).find((c) => c.name === name)?.secrets.map((s) => s.name);
+    expect(secretsOf('mlflow')).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
+    expect(secretsOf('migrate')).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD']);
   });
 });
 
@@ -170,7 +172,7 @@ describe('AWS tracking service', () => {
     expect(script).toContain('--serve-artifacts --artifacts-destination s3://${aws_s3_bucket.artifacts_bucket');
     expect(script).toContain('--app-name basic-auth');
     expect(script).toContain('default_permission = NO_PERMISSIONS');
-    expect(script).toContain('admin_password = $MLFLOW_ADMIN_PASSWORD');
+    expect(script).toContain('admin_password = $unused_password');
     expect(script).toMatch(/--workers 4 /);
   });
 
@@ -187,7 +189,7 @@ describe('AWS tracking service', () => {
   it('runs read-only as a non-root user, with allowed hosts for the domain, the load balancer and health checks', () => {
     expect(server).toMatchObject({ readonlyRootFilesystem: true, user: '65534:65534' });
     const hosts = server.environment.find((e) => e.name === 'MLFLOW_SERVER_ALLOWED_HOSTS')?.value;
-    expect(hosts).toBe('mlflow.example.com,${aws_lb.tracking_load-balancer_546E706D.dns_name},10.30.*,localhost');
+    expect(hosts).toBe('mlflow.example.com,${aws_lb.tracking_load-balancer_546E706D.dns_name},10.30.*,localhost:5000,127.0.0.1:5000,0.0.0.0:5000');
   });
 
   it('rolls back failed deployments, scales between the configured bounds and enables container insights', () => {

@@ -214,7 +214,9 @@ describe('Azure tracking app', () => {
     expect(env.AZURE_CLIENT_ID).toMatch(/azurerm_user_assigned_identity\.tracking_identity_[0-9A-F]+\.client_id/);
     expect(env.MLFLOW_BACKEND_STORE_URI).toMatch(/^postgresql:\/\/\$\{[^}]+\.fqdn\}:5432\/mlflow\?sslmode=require$/);
     expect(env.PGPASSWORD).toBe('secret:db-password');
-    expect(env.MLFLOW_ADMIN_PASSWORD).toBe('secret:admin-password');
+    expect(env.MLFLOW_ADMIN_PASSWORD).toBeUndefined();
+    const initEnv = appTemplate(prod).init_container[0].env;
+    expect(initEnv.find((e) => e.name === 'MLFLOW_ADMIN_PASSWORD')?.secret_name).toBe('admin-password');
     expect(env.MLFLOW_SERVER_ALLOWED_HOSTS).toContain('10.50.*');
   });
 

@@ -18,7 +18,17 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { AccessLogBucket, ArtifactStore } from './buckets';
 import { POSTGRES_PORT, type TrackingDatabase } from './database';
-import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import {
+  allowedHosts,
+  CONTAINER_PORT,
+  DEFAULT_MLFLOW_IMAGE,
+  migrateScript,
+  PREPARE_SCRATCH_SCRIPT,
+  SCRATCH_PATH,
+  scratchEnvironment,
+  SERVER_UID,
+  serverScript,
+} from '../shared/mlflow-server';
 import type { EncryptionKey } from './encryption-key';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
@@ -76,6 +86,8 @@ export interface TrackingServiceProps {
   readonly adminUsername?: string;
   /** Load balancer deletion protection and longer secret recovery. @default true */
   readonly production?: boolean;
+  /** Send MLflow's usage telemetry. @default false */
+  readonly telemetry?: boolean;
 }
 
 /**
@@ -275,15 +287,18 @@ export class TrackingService extends Construct implements IGrantable {
     const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
     const dbSecret = props.database.masterSecretArn;
     const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;
-    const allowedHosts = [...new Set([props.domainName, lb.dnsName, privateIpPattern(props.vpcCidr), 'localhost'].filter((h): h is string => !!h))];
+    const hosts = allowedHosts([props.domainName, lb.dnsName], props.vpcCidr);
+    const adminUser = { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' };
+    // The one writable path: a task-scoped bind mount (Fargate creates it root-owned, mode 0755).
+    const scratch = [{ sourceVolume: 'tmp', containerPath: SCRATCH_PATH, readOnly: false }];
     const common = {
       image,
-      // Read-only image, a non-root user, writable /tmp only.
+      // Read-only image, a non-root user, writable scratch volume only.
       readonlyRootFilesystem: true,
-      user: '65534:65534',
-      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+      user: `${SERVER_UID}:${SERVER_UID}`,
+      mountPoints: scratch,
       environment: [
-        { name: 'HOME', value: '/tmp' },
+        ...scratchEnvironment({ telemetry: props.telemetry }),
         { name: 'AWS_DEFAULT_REGION', value: props.region },
         { name: 'PGHOST', value: props.database.endpoint },
         { name: 'PGPORT', value: String(POSTGRES_PORT) },
@@ -291,6 +306,7 @@ export class TrackingService extends Construct implements IGrantable {
         { name: 'PGSSLMODE', value: 'require' },
         // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
         { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
+        adminUser,
       ],
       secrets: [
         { name: 'PGUSER', valueFrom: `${dbSecret}:username::` },
@@ -303,11 +319,26 @@ export class TrackingService extends Construct implements IGrantable {
     });
     const containers = [
       {
+        // Root for one command: hands the scratch volume to the server's user, then exits.
+        name: 'prepare-scratch',
+        image,
+        essential: false,
+        readonlyRootFilesystem: true,
+        user: '0',
+        mountPoints: scratch,
+        entryPoint: ['/bin/sh', '-c'],
+        command: [PREPARE_SCRATCH_SCRIPT],
+        logConfiguration: logging('prepare-scratch'),
+      },
+      {
         ...common,
         name: 'migrate',
         essential: false,
+        dependsOn: [{ containerName: 'prepare-scratch', condition: 'SUCCESS' }],
         entryPoint: ['/bin/sh', '-c'],
-        command: [MIGRATE_SCRIPT],
+        command: [migrateScript()],
+        // The admin password reaches only this step, which creates the admin user once.
+        secrets: [...common.secrets, { name: 'MLFLOW_ADMIN_PASSWORD', valueFrom: admin.arn }],
         logConfiguration: logging('migrate'),
       },
       {
@@ -317,18 +348,13 @@ export class TrackingService extends Construct implements IGrantable {
         dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }],
         portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
         entryPoint: ['/bin/sh', '-c'],
-        command: [serverScript({ artifactsDestination: `s3://${props.artifacts.bucketName}`, workers, adminUsername: props.adminUsername ?? 'admin' })],
+        command: [serverScript({ artifactsDestination: `s3://${props.artifacts.bucketName}`, workers })],
         environment: [
           ...common.environment,
-          { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
+          { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: hosts.join(',') },
           { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
-          { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
         ],
-        secrets: [
-          ...common.secrets,
-          { name: 'MLFLOW_ADMIN_PASSWORD', valueFrom: admin.arn },
-          { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', valueFrom: flaskKey.arn },
-        ],
+        secrets: [...common.secrets, { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', valueFrom: flaskKey.arn }],
         healthCheck: {
           command: ['CMD-SHELL', `python -c "import urllib.request; urllib.request.urlopen('http://localhost:${CONTAINER_PORT}/health')"`],
           interval: 30,

@@ -4,7 +4,7 @@ import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-a
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import { allowedHosts, CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, migrateScript, SCRATCH_PATH, scratchEnvironment, serverScript } from '../shared/mlflow-server';
 import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
 import { sendDiagnostics } from './diagnostics';
@@ -37,6 +37,8 @@ export interface TrackingAppProps {
   readonly adminUsername?: string;
   /** Zone redundancy of the environment. @default false */
   readonly zoneRedundant?: boolean;
+  /** Send MLflow's usage telemetry. @default false */
+  readonly telemetry?: boolean;
 }
 
 /**
@@ -108,10 +110,10 @@ export class TrackingApp extends Construct {
 
     const fqdn = `${props.namePrefix}-mlflow.${environment.defaultDomain}`;
     this.trackingUri = `https://${fqdn}`;
-    const allowedHosts = [fqdn, privateIpPattern(net.subnetCidr('containerApps')), 'localhost'];
+    const hosts = allowedHosts([fqdn], net.subnetCidr('containerApps'));
     const storeUri = `postgresql://${props.database.fqdn}:5432/${props.database.databaseName}?sslmode=require`;
     const env = [
-      { name: 'HOME', value: '/tmp' },
+      ...scratchEnvironment({ telemetry: props.telemetry }),
       { name: 'PGHOST', value: props.database.fqdn },
       { name: 'PGPORT', value: '5432' },
       { name: 'PGDATABASE', value: props.database.databaseName },
@@ -121,10 +123,12 @@ export class TrackingApp extends Construct {
       { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
       // DefaultAzureCredential picks the user-assigned identity for blob access.
       { name: 'AZURE_CLIENT_ID', value: identity.clientId },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
     ];
     const workers = props.workers ?? Math.max(2, Math.round(cpu * 2));
     const memory = `${cpu * 2}Gi`;
-    const tmp = [{ name: 'tmp', path: '/tmp' }];
+    // The scratch volume: an EmptyDir, writable by the image's user.
+    const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
 
     new ContainerApp(this, 'app', {
       name: `${props.namePrefix}-mlflow`,
@@ -152,8 +156,9 @@ export class TrackingApp extends Construct {
             image,
             cpu,
             memory,
-            command: ['/bin/sh', '-c', MIGRATE_SCRIPT],
-            env,
+            command: ['/bin/sh', '-c', migrateScript()],
+            // The admin password reaches only this step, which creates the admin user once.
+            env: [...env, { name: 'MLFLOW_ADMIN_PASSWORD', secretName: 'admin-password' }],
             volumeMounts: tmp,
           },
         ],
@@ -166,15 +171,13 @@ export class TrackingApp extends Construct {
             command: [
               '/bin/sh',
               '-c',
-              serverScript({ artifactsDestination: props.storage.artifactsUri, workers, adminUsername: props.adminUsername ?? 'admin' }),
+              serverScript({ artifactsDestination: props.storage.artifactsUri, workers }),
             ],
             env: [
               ...env,
-              { name: 'MLFLOW_ADMIN_PASSWORD', secretName: 'admin-password' },
               { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
-              { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
+              { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: hosts.join(',') },
               { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
-              { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
             ],
             volumeMounts: tmp,
             livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],

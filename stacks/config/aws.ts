@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
+import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
@@ -140,6 +140,7 @@ export const awsTrackingSchema = strictObject({
   hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
   logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
   adminUsername,
+  telemetry,
 });
 
 const teamSchema = strictObject({

@@ -13,6 +13,11 @@ export const adminUsername = pattern(/^[a-z][a-z0-9_-]{2,31}$/, '3-32 lowercase 
   .default('admin')
   .describe('MLflow auth admin user. @default admin');
 
+export const telemetry = z
+  .boolean()
+  .default(false)
+  .describe("Send MLflow's anonymous usage telemetry (MLFLOW_DISABLE_TELEMETRY and DO_NOT_TRACK are set otherwise). @default false");
+
 export const teamName = pattern(/^[a-z][a-z0-9-]{1,30}$/, '2-31 lowercase letters, digits and dashes, starting with a letter').describe(
   'Team name: artifact prefix teams/<name>/, experiment namespace <name>/<problem>/<model>.',
 );

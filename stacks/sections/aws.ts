@@ -127,6 +127,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
     adminUsername: t.adminUsername,
     production,
+    telemetry: t.telemetry,
   });
 
   const teams = (props.teams ?? []).map(

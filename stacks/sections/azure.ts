@@ -112,6 +112,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
     adminUsername: t.adminUsername,
     zoneRedundant: production,
+    telemetry: t.telemetry,
   });
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
