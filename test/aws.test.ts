@@ -148,12 +148,16 @@ describe('AWS secrets never leak', () => {
   it('injects credentials only as ECS secrets, never as plain environment variables', () => {
     for (const c of containersOf(prod).filter((c) => c.name !== 'prepare-scratch')) {
       for (const e of c.environment) expect(e.name).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/);
-      expect(c.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['PGUSER', 'PGPASSWORD']));
+      expect(c.secrets.map((s) => s.name)).toContain('PGPASSWORD');
     }
-    // The admin password reaches only the init step that creates the admin (mlflow/server/auth/__init__.py create_admin_user).
-    const secretsOf = (name: string) => containersOf(prod).find((c) => c.name === name)?.secrets.map((s) => s.name);
-    expect(secretsOf('mlflow')).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
-    expect(secretsOf('migrate')).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD']);
+    // The database admin, the MLflow admin and the team admins reach only the init step
+    // (mlflow/server/auth/__init__.py create_admin_user only creates a missing admin).
+    const secretsOf = (name: string) => containersOf(prod).find((c) => c.name === name)?.secrets;
+    expect(secretsOf('mlflow')?.map((s) => s.name)).toEqual(['PGPASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
+    expect(secretsOf('mlflow')?.[0].valueFrom).toMatch(/aws_secretsmanager_secret\.tracking_server-database-password/);
+    const initSecrets = secretsOf('migrate')?.map((s) => s.name) ?? [];
+    expect(initSecrets.slice(0, 4)).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD', 'MLFLOW_SERVER_DB_PASSWORD']);
+    for (const name of initSecrets.slice(4)) expect(name).toMatch(/^MLFLOW_TEAM_ADMIN_PASSWORD_[A-Z0-9_]+$/);
   });
 });
 
@@ -163,7 +167,7 @@ describe('AWS tracking service', () => {
 
   it('pins the MLflow -full image (PostgreSQL driver, boto3, auth extra)', () => {
     expect(JSON.parse(String(onlyResource(prod, 'aws_ecs_task_definition').container_definitions))[0].image).toBe(
-      'ghcr.io/mlflow/mlflow:v3.14.0-full',
+      'ghcr.io/mlflow/mlflow:v3.17.0-full',
     );
   });
 
@@ -267,11 +271,11 @@ describe('AWS artifact store and teams', () => {
   it('gives each team a role that reads and writes its own prefix only', () => {
     const policies = Object.entries(resourcesOf(prod, 'aws_iam_role_policy'));
     const vision = policyOf(policies.find(([k]) => k.includes('team-vision-artifacts'))?.[1] as Block).Statement;
-    expect(vision[0]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['teams/vision/*'] } } });
-    expect(String(vision[1].Resource)).toMatch(/\/teams\/vision\/\*$/);
+    expect(vision[0]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['workspaces/vision/*'] } } });
+    expect(String(vision[1].Resource)).toMatch(/\/workspaces\/vision\/\*$/);
     const role = Object.entries(resourcesOf(prod, 'aws_iam_role')).find(([k]) => k.includes('team-vision'))?.[1] as Block;
     expect(JSON.parse(String(role.assume_role_policy)).Statement[0].Principal).toEqual({ AWS: ['arn:aws:iam::123456789012:role/vision-training'] });
-    expect(prod.output?.teams.value).toMatchObject({ vision: { artifact_prefix: 'teams/vision/' } });
+    expect(prod.output?.teams.value).toMatchObject({ vision: { workspace: 'vision', artifact_prefix: 'workspaces/vision/' } });
   });
 
   it('never grants * actions on * resources', () => {

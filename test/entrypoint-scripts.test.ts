@@ -27,6 +27,7 @@ const NASTY: Record<string, string> = {
   MLFLOW_FLASK_SERVER_SECRET_KEY: 'k%e$y "1"',
 };
 const secretValue = (name: string): string => NASTY[name] ?? `${name} %$'" value`;
+const TEAMS = ['vision', 'team-b'];
 /** What Terraform does before a container sees its definition: `${ref}` becomes the referenced value. */
 const applied = (text: string): string => text.replace(/\$\{([^}]+)\}/g, (_m, ref: string) => `tf-${ref.replace(/[^A-Za-z0-9]+/g, '-')}`);
 const appliedEnv = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, applied(v)]));
@@ -60,6 +61,11 @@ tracking:
   domainName: mlflow.example.com
   loadBalancer:
     certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x
+teams:
+  - name: vision
+    trustedPrincipals: [arn:aws:iam::123456789012:role/vision-training]
+  - name: team-b
+    trustedPrincipals: [arn:aws:iam::123456789012:role/b-training]
 `;
 const azureYaml = `name: t
 environment: dev
@@ -68,6 +74,11 @@ location: westeurope
 database: {}
 artifacts: {}
 tracking: {}
+teams:
+  - name: vision
+    principalIds: [00000000-0000-0000-0000-000000000001]
+  - name: team-b
+    principalIds: [00000000-0000-0000-0000-000000000002]
 `;
 
 function awsContainers(yaml = awsYaml): EcsContainer[] {
@@ -129,6 +140,8 @@ interface Run {
   readonly status: number | null;
   readonly stderr: string;
   readonly calls: Record<'python' | 'mlflow', Call[]>;
+  /** The executables in the order they ran. */
+  readonly order: string[];
   /** Files the run left outside the fake root, in the host's world-writable folders. */
   readonly strays: string[];
 }
@@ -209,14 +222,17 @@ function run(spec: Spec, options: { prepared?: boolean } = {}): Run {
     ...(runAsRoot ? { uid: SERVER_UID, gid: SERVER_UID } : {}),
   });
   const calls: Run['calls'] = { python: [], mlflow: [] };
-  for (const f of fs.readdirSync(record).filter((f) => f.endsWith('.args')).sort()) {
-    const base = f.slice(0, -'.args'.length);
-    calls[base.split('.')[0] as 'python' | 'mlflow'].push(readCall(record, base));
-  }
+  const bases = fs
+    .readdirSync(record)
+    .filter((f) => f.endsWith('.args'))
+    .map((f) => f.slice(0, -'.args'.length))
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+  for (const base of bases) calls[base.split('.')[0] as 'python' | 'mlflow'].push(readCall(record, base));
+  const order = bases.map((b) => b.split('.')[0]);
   const strays = strayFiles(since, root);
   for (const stray of strays) fs.rmSync(stray, { recursive: true, force: true });
   fs.rmSync(root, { recursive: true, force: true });
-  return { status: result.status, stderr: result.stderr, calls, strays };
+  return { status: result.status, stderr: result.stderr, calls, order, strays };
 }
 
 /** configparser's BasicInterpolation, as mlflow/server/auth/config.py reads the ini. */
@@ -266,11 +282,33 @@ describe.each([
     // The Default experiment gets the proxied root (mlflow/utils/server_cli_utils.py: DEFAULT_ARTIFACTS_URI).
     expect(python.stdin).toContain('SqlAlchemyStore(uri, "mlflow-artifacts:/")');
     expect(python.stdin).toMatch(/UPDATE experiments SET artifact_location = 'mlflow-artifacts:\/0'/);
+    expect(migrate.order).toEqual(['python', 'mlflow', 'python']);
     const [upgrade] = migrate.calls.mlflow;
     expect(upgrade.args).toEqual(['db', 'upgrade', byName(specs, 'migrate').env.MLFLOW_BACKEND_STORE_URI]);
     expect(upgrade.env.MLFLOW_ADMIN_PASSWORD).toBeUndefined();
     expect(upgrade.env.MLFLOW_DISABLE_TELEMETRY).toBe('true');
     expect(upgrade.env.DO_NOT_TRACK).toBe('true');
+  });
+
+  it('the init step creates the server database role, then (after migrations) the team workspaces and team admins, and hands the tables over', () => {
+    const migrate = run(byName(specs, 'migrate'));
+    expect(migrate.status).toBe(0);
+    const [bootstrap, teams] = migrate.calls.python;
+    expect(bootstrap.env.MLFLOW_SERVER_DB_PASSWORD).toBe(secretValue('MLFLOW_SERVER_DB_PASSWORD'));
+    expect(bootstrap.stdin).not.toContain(secretValue('MLFLOW_SERVER_DB_PASSWORD'));
+    // Bound as a parameter, never formatted into the SQL text.
+    expect(bootstrap.stdin).toContain('ALTER ROLE mlflow_server LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %s", (os.environ["MLFLOW_SERVER_DB_PASSWORD"],))');
+    expect(teams.env.MLFLOW_PLATFORM_TEAMS).toBe(TEAMS.join(','));
+    for (const team of TEAMS) {
+      const variable = `MLFLOW_TEAM_ADMIN_PASSWORD_${team.toUpperCase().replace(/-/g, '_')}`;
+      expect(teams.env[variable]).toBe(secretValue(variable));
+      expect(teams.stdin).not.toContain(secretValue(variable));
+    }
+    // mlflow/store/workspace/sqlalchemy_store.py create_workspace; mlflow/server/auth/sqlalchemy_store.py set_workspace_permission.
+    expect(teams.stdin).toContain('workspaces.create_workspace(Workspace(name=team, description=f"Team {team}"))');
+    expect(teams.stdin).toContain('auth.set_workspace_permission(team, user, "MANAGE")');
+    expect(teams.stdin).toContain('user = team + "-admin"');
+    expect(teams.stdin).toContain("SELECT format('ALTER TABLE %I.%I OWNER TO mlflow_server'");
   });
 
   it('the server writes a configparser-safe auth ini without the admin password, mode 600, and runs mlflow server', () => {
@@ -282,7 +320,11 @@ describe.each([
     expect(server.strays).toEqual([]);
     const [call] = server.calls.mlflow;
     expect(call.args.slice(0, 9)).toEqual(['server', '--host', '0.0.0.0', '--port', String(CONTAINER_PORT), '--workers', expect.stringMatching(/^\d+$/), '--backend-store-uri', spec.env.MLFLOW_BACKEND_STORE_URI]);
-    expect(call.args.slice(9)).toEqual(['--serve-artifacts', '--artifacts-destination', expect.stringMatching(/^(s3|wasbs):\/\//), '--app-name', 'basic-auth']);
+    expect(call.args.slice(9)).toEqual(['--serve-artifacts', '--artifacts-destination', expect.stringMatching(/^(s3|wasbs):\/\//), '--app-name', 'basic-auth', '--enable-workspaces']);
+    // Its own least-privilege database role; workspaces on; basic-auth fails closed (mlflow/server/auth/__init__.py).
+    expect([call.env.PGUSER, call.env.PGPASSWORD]).toEqual(['mlflow_server', NASTY.PGPASSWORD]);
+    expect([call.env.MLFLOW_ENABLE_WORKSPACES, call.env.MLFLOW_BASIC_AUTH_FAIL_CLOSED]).toEqual(['true', 'true']);
+    for (const name of Object.keys(call.env)) expect(name).not.toMatch(/ADMIN_PASSWORD|SERVER_DB_PASSWORD/);
     expect(call.iniMode).toBe('600');
     const ini = parseIni(call.ini ?? '');
     expect(ini).toEqual({

@@ -4,7 +4,19 @@ import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-a
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { allowedHosts, CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, migrateScript, SCRATCH_PATH, scratchEnvironment, serverScript } from '../shared/mlflow-server';
+import {
+  allowedHosts,
+  CONTAINER_PORT,
+  DEFAULT_MLFLOW_IMAGE,
+  INIT_ENV,
+  migrateScript,
+  SCRATCH_PATH,
+  SERVER_DB_ROLE,
+  serverEnvironment,
+  scratchEnvironment,
+  serverScript,
+  teamAdminPasswordEnv,
+} from '../shared/mlflow-server';
 import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
 import { sendDiagnostics } from './diagnostics';
@@ -39,6 +51,8 @@ export interface TrackingAppProps {
   readonly zoneRedundant?: boolean;
   /** Send MLflow's usage telemetry. @default false */
   readonly telemetry?: boolean;
+  /** Teams: an MLflow workspace each, with a generated team-admin credential. @default none */
+  readonly teams?: readonly string[];
 }
 
 /**
@@ -52,6 +66,8 @@ export class TrackingApp extends Construct {
   public readonly identityPrincipalId: string;
   public readonly logAnalyticsWorkspaceId: string;
   public readonly adminSecretId: string;
+  /** Per team: the Key Vault secret with its team-admin password (versionless id). */
+  public readonly teamAdminSecretIds: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: TrackingAppProps) {
     super(scope, id);
@@ -101,12 +117,23 @@ export class TrackingApp extends Construct {
     ];
 
     const kv = props.keyVault;
+    const teams = props.teams ?? [];
+    // Keyed by team name: adding or removing a team never touches another team's secret.
+    const teamSecrets = Object.fromEntries(
+      teams.map((team) => [
+        `team-admin-${team}`,
+        kv.addWriteOnlySecret(`team-admin-${team}`, `mlflow-team-${team}-admin-password`, ephemeralPassword(this, `mlflow_team_${team.replace(/-/g, '_')}_admin_password`), 1),
+      ]),
+    );
     const secrets = {
       'db-password': kv.addWriteOnlySecret('database-password', 'postgres-admin-password', props.databasePassword, props.databasePasswordVersion),
+      'server-db-password': kv.addWriteOnlySecret('server-database-password', 'mlflow-server-database-password', ephemeralPassword(this, 'mlflow_server_database_password'), 1),
       'admin-password': kv.addWriteOnlySecret('admin-password', 'mlflow-admin-password', ephemeralPassword(this, 'mlflow_admin_password'), 1),
       'flask-secret-key': kv.addWriteOnlySecret('flask-secret-key', 'mlflow-flask-secret-key', ephemeralPassword(this, 'mlflow_flask_secret_key', 64), 1),
+      ...teamSecrets,
     };
     this.adminSecretId = secrets['admin-password'].versionlessId;
+    this.teamAdminSecretIds = Object.fromEntries(teams.map((team) => [team, teamSecrets[`team-admin-${team}`].versionlessId]));
 
     const fqdn = `${props.namePrefix}-mlflow.${environment.defaultDomain}`;
     this.trackingUri = `https://${fqdn}`;
@@ -117,9 +144,7 @@ export class TrackingApp extends Construct {
       { name: 'PGHOST', value: props.database.fqdn },
       { name: 'PGPORT', value: '5432' },
       { name: 'PGDATABASE', value: props.database.databaseName },
-      { name: 'PGUSER', value: props.database.adminLogin },
       { name: 'PGSSLMODE', value: 'require' },
-      { name: 'PGPASSWORD', secretName: 'db-password' },
       { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
       // DefaultAzureCredential picks the user-assigned identity for blob access.
       { name: 'AZURE_CLIENT_ID', value: identity.clientId },
@@ -157,8 +182,16 @@ export class TrackingApp extends Construct {
             cpu,
             memory,
             command: ['/bin/sh', '-c', migrateScript()],
-            // The admin password reaches only this step, which creates the admin user once.
-            env: [...env, { name: 'MLFLOW_ADMIN_PASSWORD', secretName: 'admin-password' }],
+            // The database admin and every generated credential reach only this step.
+            env: [
+              ...env,
+              { name: 'PGUSER', value: props.database.adminLogin },
+              { name: 'PGPASSWORD', secretName: 'db-password' },
+              { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
+              { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
+              { name: INIT_ENV.teams, value: teams.join(',') },
+              ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
+            ],
             volumeMounts: tmp,
           },
         ],
@@ -175,9 +208,10 @@ export class TrackingApp extends Construct {
             ],
             env: [
               ...env,
+              { name: 'PGUSER', value: SERVER_DB_ROLE },
+              { name: 'PGPASSWORD', secretName: 'server-db-password' },
               { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
-              { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: hosts.join(',') },
-              { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
+              ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
             ],
             volumeMounts: tmp,
             livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],

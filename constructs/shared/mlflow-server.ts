@@ -22,9 +22,13 @@
 
 /**
  * The pinned default image: the `-full` variant carries the PostgreSQL driver, boto3, the Azure
- * storage packages and the auth extra; 3.14.0 or later has the fix for the trace authorization CVE.
+ * storage packages and the auth extra. 3.17.0 because it is the first release with all of:
+ * workspaces and workspace permissions (3.10), the artifact proxy resolving experiment ids under
+ * `workspaces/<name>/` (mlflow/mlflow#24214), basic-auth failing closed for routes without a
+ * permission check (MLFLOW_BASIC_AUTH_FAIL_CLOSED, mlflow/mlflow#25065, on by default since
+ * 3.16.0, #25308) and the web UI still served to non-admins under it (mlflow/mlflow#25672).
  */
-export const DEFAULT_MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.14.0-full';
+export const DEFAULT_MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.17.0-full';
 
 export const CONTAINER_PORT = 5000;
 /** The auth app's database, on the same PostgreSQL server as the tracking store. */
@@ -82,24 +86,73 @@ export function scratchEnvironment(options: ServerEnvironmentOptions = {}): { na
 }
 
 /**
+ * The server container's own settings: allowed hosts and CORS origin, workspaces on (the auth
+ * module reads MLFLOW_ENABLE_WORKSPACES in every worker), and basic-auth failing closed: a route
+ * with no permission check is refused (mlflow/server/auth/__init__.py `_before_request`).
+ */
+export function serverEnvironment(p: { allowedHosts: readonly string[]; corsOrigin: string }): { name: string; value: string }[] {
+  return [
+    { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: p.allowedHosts.join(',') },
+    { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: p.corsOrigin },
+    { name: 'MLFLOW_ENABLE_WORKSPACES', value: 'true' },
+    { name: 'MLFLOW_BASIC_AUTH_FAIL_CLOSED', value: 'true' },
+  ];
+}
+
+/**
  * Run as root in its own init container (AWS only): Fargate bind-mount volumes are root-owned
  * with mode 0755, so the non-root server cannot write them until they are handed over.
  */
 export const PREPARE_SCRATCH_SCRIPT = ['set -eu', `chown ${SERVER_UID}:${SERVER_UID} ${SCRATCH_PATH}`, `chmod 0700 ${SCRATCH_PATH}`].join('\n');
 
+/** The PostgreSQL role the server connects as: owns MLflow's tables, nothing else (no CREATEDB/CREATEROLE). */
+export const SERVER_DB_ROLE = 'mlflow_server';
+/** Environment names the init step reads; the secret ones come from the cloud's secret store. */
+export const INIT_ENV = {
+  adminPassword: 'MLFLOW_ADMIN_PASSWORD',
+  serverDbPassword: 'MLFLOW_SERVER_DB_PASSWORD',
+  teams: 'MLFLOW_PLATFORM_TEAMS',
+} as const;
+
+/** The MLflow user that manages a team's workspace. */
+export function teamAdminUsername(team: string): string {
+  return `${team}-admin`;
+}
+
+/** The init step's environment variable holding a team admin's password. */
+export function teamAdminPasswordEnv(team: string): string {
+  return `MLFLOW_TEAM_ADMIN_PASSWORD_${team.toUpperCase().replace(/-/g, '_')}`;
+}
+
 /**
- * Python run by the init step (a quoted heredoc: the shell expands nothing in it, every value
- * comes from the environment). Creates the auth database once, initializes an empty tracking
- * store with the proxied artifact root, repairs experiment 0 of stores initialized before that,
- * and creates the auth admin from MLFLOW_ADMIN_PASSWORD.
+ * Where a team's artifacts live in the artifact store: MLflow puts every experiment of a
+ * non-default workspace under `workspaces/<workspace>/<experiment id>/` when the workspace has
+ * no artifact root of its own (mlflow/store/workspace/sqlalchemy_store.py `resolve_artifact_root`),
+ * and the artifact proxy authorizes exactly that layout (mlflow/server/auth/__init__.py
+ * `_EXPERIMENT_ID_PATTERN`). The team's direct-access role or ABAC grant uses the same prefix.
  */
-function migratePython(): string[] {
+export function teamArtifactPrefix(team: string): string {
+  return `workspaces/${team}/`;
+}
+
+/**
+ * First Python step (admin credentials, before `mlflow db upgrade`): the server's own database
+ * role, the auth database, an empty tracking store with the proxied artifact root, the repair of
+ * experiment 0 of stores initialized by earlier releases, and the auth admin.
+ */
+function bootstrapPython(): string[] {
   return [
     'import os, psycopg2, sqlalchemy',
     '# libpq reads PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD and PGSSLMODE from the environment.',
     'conn = psycopg2.connect()',
     'conn.autocommit = True',
     'with conn.cursor() as cur:',
+    `    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = '${SERVER_DB_ROLE}'")`,
+    '    if cur.fetchone() is None:',
+    `        cur.execute("CREATE ROLE ${SERVER_DB_ROLE} LOGIN")`,
+    `    cur.execute("ALTER ROLE ${SERVER_DB_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %s", (os.environ["${INIT_ENV.serverDbPassword}"],))`,
+    '    # Membership lets this admin hand the tables over (ALTER ... OWNER TO) and migrate them later.',
+    `    cur.execute("GRANT ${SERVER_DB_ROLE} TO CURRENT_USER")`,
     `    cur.execute("SELECT 1 FROM pg_database WHERE datname = '${AUTH_DATABASE}'")`,
     '    if cur.fetchone() is None:',
     '        try:',
@@ -125,16 +178,78 @@ function migratePython(): string[] {
     `auth.init_db(f"{base}/${AUTH_DATABASE}?sslmode=require")`,
     'admin = os.environ["MLFLOW_ADMIN_USERNAME"]',
     'if not auth.has_user(admin):',
-    '    auth.create_user(admin, os.environ["MLFLOW_ADMIN_PASSWORD"], is_admin=True)',
+    `    auth.create_user(admin, os.environ["${INIT_ENV.adminPassword}"], is_admin=True)`,
   ];
 }
 
 /**
- * Migrations as a controlled step before the server serves. `$VAR` (not `${VAR}`) keeps the
- * script free of Terraform interpolation syntax.
+ * Second Python step (after `mlflow db upgrade`, whose migrations create the workspace tables):
+ * one workspace per configured team with its team admin (password from the secret store, MANAGE
+ * on that workspace only), then every table of both databases handed to the server's role.
+ */
+function teamsAndOwnershipPython(): string[] {
+  return [
+    'import os, psycopg2',
+    'from mlflow.entities.workspace import Workspace',
+    'from mlflow.exceptions import MlflowException',
+    'from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore as AuthStore',
+    'from mlflow.store.workspace.sqlalchemy_store import SqlAlchemyStore as WorkspaceStore',
+    'uri = os.environ["MLFLOW_BACKEND_STORE_URI"]',
+    'base = uri.split("?")[0].rsplit("/", 1)[0]',
+    'auth = AuthStore()',
+    `auth.init_db(f"{base}/${AUTH_DATABASE}?sslmode=require")`,
+    'workspaces = WorkspaceStore(uri)',
+    `for team in filter(None, os.environ.get("${INIT_ENV.teams}", "").split(",")):`,
+    '    try:',
+    '        workspaces.get_workspace(team)',
+    '    except MlflowException:',
+    '        # No artifact root of its own: MLflow stores the workspace under workspaces/<team>/.',
+    '        workspaces.create_workspace(Workspace(name=team, description=f"Team {team}"))',
+    `    user = team + "${teamAdminUsername('')}"`,
+    `    password = os.environ["MLFLOW_TEAM_ADMIN_PASSWORD_" + team.upper().replace("-", "_")]`,
+    '    if auth.has_user(user):',
+    '        auth.update_user(user, password=password, is_admin=False)',
+    '    else:',
+    '        auth.create_user(user, password, is_admin=False)',
+    '    auth.set_workspace_permission(team, user, "MANAGE")',
+    'owned_tables = """',
+    "SELECT format('ALTER TABLE %I.%I OWNER TO " + SERVER_DB_ROLE + "', n.nspname, c.relname)",
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
+    "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_get_userbyid(c.relowner) <> '" + SERVER_DB_ROLE + "'",
+    '"""',
+    `loose_sequences = owned_tables.replace("ALTER TABLE", "ALTER SEQUENCE").replace("('r', 'p')", "('S')")`,
+    `for dbname in (os.environ["PGDATABASE"], "${AUTH_DATABASE}"):`,
+    '    conn = psycopg2.connect(dbname=dbname)',
+    '    conn.autocommit = True',
+    '    with conn.cursor() as cur:',
+    `        cur.execute(f"GRANT CONNECT ON DATABASE {dbname} TO ${SERVER_DB_ROLE}")`,
+    `        cur.execute("GRANT USAGE ON SCHEMA public TO ${SERVER_DB_ROLE}")`,
+    '        for query in (owned_tables, loose_sequences):',
+    '            cur.execute(query)',
+    '            for (statement,) in cur.fetchall():',
+    '                cur.execute(statement)',
+    '    conn.close()',
+  ];
+}
+
+/**
+ * Migrations and provisioning as a controlled step before the server serves, with the database
+ * admin's credentials (the server itself connects as SERVER_DB_ROLE). Quoted heredocs: the shell
+ * expands nothing in the Python, every value comes from the environment. `$VAR` (not `${VAR}`)
+ * keeps the script free of Terraform interpolation syntax.
  */
 export function migrateScript(): string {
-  return ['set -eu', "python - <<'PY'", ...migratePython(), 'PY', 'unset MLFLOW_ADMIN_PASSWORD', 'exec mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"'].join('\n');
+  return [
+    'set -eu',
+    "python - <<'PY'",
+    ...bootstrapPython(),
+    'PY',
+    `unset ${INIT_ENV.adminPassword}`,
+    'mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"',
+    "exec python - <<'PY'",
+    ...teamsAndOwnershipPython(),
+    'PY',
+  ].join('\n');
 }
 
 export interface ServerScriptProps {
@@ -176,6 +291,7 @@ export function serverScript(p: ServerScriptProps): string {
       '--serve-artifacts',
       `--artifacts-destination ${p.artifactsDestination}`,
       '--app-name basic-auth',
+      '--enable-workspaces',
     ].join(' '),
   ].join('\n');
 }

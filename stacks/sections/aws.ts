@@ -128,6 +128,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     adminUsername: t.adminUsername,
     production,
     telemetry: t.telemetry,
+    teams: (props.teams ?? []).map((team) => team.name),
   });
 
   const teams = (props.teams ?? []).map(
@@ -152,7 +153,12 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
   });
   new TerraformOutput(scope, 'log_group', { value: service.logGroupName });
   new TerraformOutput(scope, 'teams', {
-    description: 'Per team: IAM role ARN and artifact prefix.',
-    value: Object.fromEntries(teams.map(([team, role]) => [team, { role_arn: role.role.arn, artifact_prefix: role.artifactPrefix }])),
+    description: 'Per team: MLflow workspace, team-admin secret, IAM role ARN and artifact prefix.',
+    value: Object.fromEntries(
+      teams.map(([team, role]) => [
+        team,
+        { workspace: team, admin_secret_arn: service.teamAdminSecretArns[team], role_arn: role.role.arn, artifact_prefix: role.artifactPrefix },
+      ]),
+    ),
   });
 }

@@ -9,6 +9,7 @@ import { ephemeralPassword } from '../../constructs/azure/ephemeral-password';
 import { PrivateKeyVault } from '../../constructs/azure/key-vault';
 import { AzureNetwork } from '../../constructs/azure/network';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
+import { teamArtifactPrefix } from '../../constructs/shared/mlflow-server';
 import { type AzureSections, resolveSubnets } from '../config/azure';
 
 export interface AzurePlatformProps extends AzureSections {
@@ -113,6 +114,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     adminUsername: t.adminUsername,
     zoneRedundant: production,
     telemetry: t.telemetry,
+    teams: (props.teams ?? []).map((team) => team.name),
   });
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
@@ -121,7 +123,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
 
   for (const team of props.teams ?? []) {
     // Keyed by principal, not position: reordering the list must not replace assignments.
-    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, `teams/${team.name}/`);
+    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, teamArtifactPrefix(team.name));
   }
 
   new TerraformOutput(scope, 'tracking_uri', { value: app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
@@ -133,8 +135,13 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   });
   new TerraformOutput(scope, 'log_analytics_workspace_id', { value: logs });
   new TerraformOutput(scope, 'teams', {
-    description: 'Per team: artifact prefix in the container.',
-    value: Object.fromEntries((props.teams ?? []).map((team) => [team.name, { artifact_prefix: `teams/${team.name}/` }])),
+    description: 'Per team: MLflow workspace, team-admin secret and artifact prefix in the container.',
+    value: Object.fromEntries(
+      (props.teams ?? []).map((team) => [
+        team.name,
+        { workspace: team.name, admin_secret_id: app.teamAdminSecretIds[team.name], artifact_prefix: teamArtifactPrefix(team.name) },
+      ]),
+    ),
   });
   return workspace;
 }
