@@ -3,6 +3,7 @@ import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
+import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import {
   allowedHosts,
@@ -116,24 +117,10 @@ export class TrackingApp extends Construct {
       props.keyVault.grantSecretsUser(identity.principalId, 'tracking-server'),
     ];
 
-    const kv = props.keyVault;
     const teams = props.teams ?? [];
-    // Keyed by team name: adding or removing a team never touches another team's secret.
-    const teamSecrets = Object.fromEntries(
-      teams.map((team) => [
-        `team-admin-${team}`,
-        kv.addWriteOnlySecret(`team-admin-${team}`, `mlflow-team-${team}-admin-password`, ephemeralPassword(this, `mlflow_team_${team.replace(/-/g, '_')}_admin_password`), 1),
-      ]),
-    );
-    const secrets = {
-      'db-password': kv.addWriteOnlySecret('database-password', 'postgres-admin-password', props.databasePassword, props.databasePasswordVersion),
-      'server-db-password': kv.addWriteOnlySecret('server-database-password', 'mlflow-server-database-password', ephemeralPassword(this, 'mlflow_server_database_password'), 1),
-      'admin-password': kv.addWriteOnlySecret('admin-password', 'mlflow-admin-password', ephemeralPassword(this, 'mlflow_admin_password'), 1),
-      'flask-secret-key': kv.addWriteOnlySecret('flask-secret-key', 'mlflow-flask-secret-key', ephemeralPassword(this, 'mlflow_flask_secret_key', 64), 1),
-      ...teamSecrets,
-    };
+    const secrets = this.generatedSecrets(props, teams);
     this.adminSecretId = secrets['admin-password'].versionlessId;
-    this.teamAdminSecretIds = Object.fromEntries(teams.map((team) => [team, teamSecrets[`team-admin-${team}`].versionlessId]));
+    this.teamAdminSecretIds = Object.fromEntries(teams.map((team) => [team, secrets[`team-admin-${team}`].versionlessId]));
 
     const fqdn = `${props.namePrefix}-mlflow.${environment.defaultDomain}`;
     this.trackingUri = `https://${fqdn}`;
@@ -223,5 +210,28 @@ export class TrackingApp extends Construct {
       // Secrets are readable and the blob role exists before the first revision starts.
       dependsOn: access,
     });
+  }
+
+  /**
+   * The app's Key Vault secrets by container-app secret name: the database admin's password (the
+   * same ephemeral value the server gets), and generated ones for the server's database role, the
+   * MLflow admin, the Flask key and each team admin (keyed by team name, so adding or removing a
+   * team never touches another team's secret).
+   */
+  private generatedSecrets(props: TrackingAppProps, teams: readonly string[]): Record<string, KeyVaultSecret> {
+    const kv = props.keyVault;
+    const generated = (id: string, name: string, ephemeral: string, length?: number) => kv.addWriteOnlySecret(id, name, ephemeralPassword(this, ephemeral, length), 1);
+    return {
+      'db-password': kv.addWriteOnlySecret('database-password', 'postgres-admin-password', props.databasePassword, props.databasePasswordVersion),
+      'server-db-password': generated('server-database-password', 'mlflow-server-database-password', 'mlflow_server_database_password'),
+      'admin-password': generated('admin-password', 'mlflow-admin-password', 'mlflow_admin_password'),
+      'flask-secret-key': generated('flask-secret-key', 'mlflow-flask-secret-key', 'mlflow_flask_secret_key', 64),
+      ...Object.fromEntries(
+        teams.map((team) => [
+          `team-admin-${team}`,
+          generated(`team-admin-${team}`, `mlflow-team-${team}-admin-password`, `mlflow_team_${team.replace(/-/g, '_')}_admin_password`),
+        ]),
+      ),
+    };
   }
 }
