@@ -113,3 +113,15 @@ describe('Azure: team workspaces and the server database role', () => {
     expect(json.output?.teams.value).toMatchObject({ vision: { workspace: 'vision', artifact_prefix: 'workspaces/vision/', admin_secret_id: expect.stringMatching(/versionless_id/) } });
   });
 });
+
+describe('without teams', () => {
+  it('passes no team list to the init step on either cloud (Container Apps refuses empty env values)', () => {
+    const awsJson = synth(configFrom(aws('').replace('teams:\n', '')));
+    const containers = JSON.parse(String(onlyResource(awsJson, 'aws_ecs_task_definition').container_definitions)) as { environment?: { name: string }[] }[];
+    for (const c of containers) expect((c.environment ?? []).map((e) => e.name)).not.toContain('MLFLOW_PLATFORM_TEAMS');
+    const azureJson = synth(configFrom(azure('').replace('teams:\n', '')));
+    const template = onlyResource(azureJson, 'azurerm_container_app').template as { init_container: { env: Block[] }[] };
+    expect(template.init_container[0].env.map((e) => e.name)).not.toContain('MLFLOW_PLATFORM_TEAMS');
+    for (const e of template.init_container[0].env) expect(e.value ?? e.secret_name).toBeTruthy();
+  });
+});

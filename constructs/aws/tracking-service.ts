@@ -432,7 +432,7 @@ export class TrackingService extends Construct implements IGrantable {
         dependsOn: [{ containerName: 'prepare-scratch', condition: 'SUCCESS' }],
         entryPoint: ['/bin/sh', '-c'],
         command: [migrateScript()],
-        environment: [...environment, { name: INIT_ENV.teams, value: teams.join(',') }],
+        environment: [...environment, ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : [])],
         // The database admin and every generated credential reach only this step.
         secrets: [
           { name: 'PGUSER', valueFrom: `${dbSecret}:username::` },

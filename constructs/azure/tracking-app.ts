@@ -176,7 +176,7 @@ export class TrackingApp extends Construct {
               { name: 'PGPASSWORD', secretName: 'db-password' },
               { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
               { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
-              { name: INIT_ENV.teams, value: teams.join(',') },
+              ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : []),
               ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
             ],
             volumeMounts: tmp,

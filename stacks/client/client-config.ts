@@ -111,7 +111,7 @@ function trackingServerClient(outputs: StackOutputs, options: ClientConfigOption
     `# MLflow on ${options.stack}${team ? ` for team ${team.name}` : ''}`,
     '',
     `- Tracking server: ${uri} (reachable from the platform network only).`,
-    '- Sign in with the MLflow user your team admin created for you: `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`. New users see nothing until granted access.',
+    '- Sign in with the MLflow user your MLflow admin created for you: `MLFLOW_TRACKING_USERNAME` and `MLFLOW_TRACKING_PASSWORD`. New users see nothing until granted access.',
     ...teamLines(team),
     '- Artifacts go through the server: no cloud credentials needed on your machine.',
     '- Load the settings into your shell with `set -a; . ./.env; set +a` (or python-dotenv).',
@@ -137,7 +137,7 @@ function teamLines(team: { name: string; prefix: string; workspace: string } | u
   }
   return [
     `- Workspace: \`${team.workspace}\` (\`MLFLOW_WORKSPACE\` in the .env, or \`mlflow.set_workspace("${team.workspace}")\`). Your experiments and registered models live there; other teams cannot see them.`,
-    `- Your team admin (\`${team.name}-admin\`) creates your user and grants you the workspace (READ, EDIT or MANAGE).`,
+    `- Your team admin (\`${team.name}-admin\`) grants you the workspace: MANAGE to create experiments and models, EDIT to log to existing ones, READ to look.`,
     `- Artifacts land under \`${team.prefix}\` in the artifact store, which your team's jobs can also read directly. Do not pass \`artifact_location\`: the workspace sets it.`,
   ];
 }
