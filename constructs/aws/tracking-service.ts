@@ -68,7 +68,7 @@ export interface TrackingServiceProps {
   /** Encrypts the server's log group. */
   readonly logsKey: EncryptionKey;
   readonly loadBalancer: LoadBalancerOptions;
-  /** Pinned MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.14.0-full */
+  /** Pinned MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.17.0-full */
   readonly image?: string;
   /** Fargate CPU units. @default 1024 */
   readonly cpu?: number;

@@ -34,7 +34,7 @@ export interface TrackingAppProps {
   readonly databasePasswordVersion: number;
   readonly storage: ArtifactStorage;
   readonly keyVault: PrivateKeyVault;
-  /** @default ghcr.io/mlflow/mlflow:v3.14.0-full */
+  /** @default ghcr.io/mlflow/mlflow:v3.17.0-full */
   readonly image?: string;
   /** vCPUs per replica; memory is 2 GiB per vCPU. @default 1 */
   readonly cpu?: number;
