@@ -110,7 +110,7 @@ describe('init step Python, run against recording fakes', () => {
       expect(statements).toEqual(
         expect.arrayContaining([
           ['mlflow', 'GRANT CONNECT ON DATABASE mlflow TO mlflow_server', null],
-          ['mlflow', 'GRANT USAGE ON SCHEMA public TO mlflow_server', null],
+          ['mlflow', 'GRANT USAGE, CREATE ON SCHEMA public TO mlflow_server', null],
           ['mlflow', 'ALTER TABLE public.experiments OWNER TO mlflow_server', null],
           ['mlflow', 'ALTER TABLE public.runs OWNER TO mlflow_server', null],
           ['mlflow', 'ALTER SEQUENCE public.loose_seq OWNER TO mlflow_server', null],
