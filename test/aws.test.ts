@@ -147,12 +147,18 @@ describe('AWS secrets never leak', () => {
   });
 
   it('injects credentials only as ECS secrets, never as plain environment variables', () => {
-    for (const c of containersOf(prod)) {
+    for (const c of containersOf(prod).filter((c) => c.name !== 'prepare-scratch')) {
       for (const e of c.environment) expect(e.name).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/);
-      expect(c.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['PGUSER', 'PGPASSWORD']));
+      expect(c.secrets.map((s) => s.name)).toContain('PGPASSWORD');
     }
-    const server = containersOf(prod).find((c) => c.name === 'mlflow');
-    expect(server?.secrets.map((s) => s.name)).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
+    // The database admin, the MLflow admin and the team admins reach only the init step
+    // (mlflow/server/auth/__init__.py create_admin_user only creates a missing admin).
+    const secretsOf = (name: string) => containersOf(prod).find((c) => c.name === name)?.secrets;
+    expect(secretsOf('mlflow')?.map((s) => s.name)).toEqual(['PGPASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
+    expect(secretsOf('mlflow')?.[0].valueFrom).toMatch(/aws_secretsmanager_secret\.tracking_server-database-password/);
+    const initSecrets = secretsOf('migrate')?.map((s) => s.name) ?? [];
+    expect(initSecrets.slice(0, 4)).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD', 'MLFLOW_SERVER_DB_PASSWORD']);
+    for (const name of initSecrets.slice(4)) expect(name).toMatch(/^MLFLOW_TEAM_ADMIN_PASSWORD_[A-Z0-9_]+$/);
   });
 });
 
@@ -162,7 +168,7 @@ describe('AWS tracking service', () => {
 
   it('pins the MLflow -full image (PostgreSQL driver, boto3, auth extra)', () => {
     expect(JSON.parse(String(onlyResource(prod, 'aws_ecs_task_definition').container_definitions))[0].image).toBe(
-      'ghcr.io/mlflow/mlflow:v3.14.0-full',
+      'ghcr.io/mlflow/mlflow:v3.17.0-full',
     );
   });
 
@@ -171,7 +177,7 @@ describe('AWS tracking service', () => {
     expect(script).toContain('--serve-artifacts --artifacts-destination s3://${aws_s3_bucket.artifacts_bucket');
     expect(script).toContain('--app-name basic-auth');
     expect(script).toContain('default_permission = NO_PERMISSIONS');
-    expect(script).toContain('admin_password = $MLFLOW_ADMIN_PASSWORD');
+    expect(script).toContain('admin_password = $unused_password');
     expect(script).toMatch(/--workers 4 /);
   });
 
@@ -188,7 +194,7 @@ describe('AWS tracking service', () => {
   it('runs read-only as a non-root user, with allowed hosts for the domain, the load balancer and health checks', () => {
     expect(server).toMatchObject({ readonlyRootFilesystem: true, user: '65534:65534' });
     const hosts = server.environment.find((e) => e.name === 'MLFLOW_SERVER_ALLOWED_HOSTS')?.value;
-    expect(hosts).toBe('mlflow.example.com,${aws_lb.tracking_load-balancer_546E706D.dns_name},10.30.*,localhost');
+    expect(hosts).toBe('mlflow.example.com,${aws_lb.tracking_load-balancer_546E706D.dns_name},10.30.*,localhost:5000,127.0.0.1:5000,0.0.0.0:5000');
   });
 
   it('rolls back failed deployments, scales between the configured bounds and enables container insights', () => {
@@ -266,11 +272,11 @@ describe('AWS artifact store and teams', () => {
   it('gives each team a role that reads and writes its own prefix only', () => {
     const policies = Object.entries(resourcesOf(prod, 'aws_iam_role_policy'));
     const vision = policyOf(policies.find(([k]) => k.includes('team-vision-artifacts'))?.[1] as Block).Statement;
-    expect(vision[0]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['teams/vision/*'] } } });
-    expect(String(vision[1].Resource)).toMatch(/\/teams\/vision\/\*$/);
+    expect(vision[0]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['workspaces/vision/*'] } } });
+    expect(String(vision[1].Resource)).toMatch(/\/workspaces\/vision\/\*$/);
     const role = Object.entries(resourcesOf(prod, 'aws_iam_role')).find(([k]) => k.includes('team-vision'))?.[1] as Block;
     expect(JSON.parse(String(role.assume_role_policy)).Statement[0].Principal).toEqual({ AWS: ['arn:aws:iam::123456789012:role/vision-training'] });
-    expect(prod.output?.teams.value).toMatchObject({ vision: { artifact_prefix: 'teams/vision/' } });
+    expect(prod.output?.teams.value).toMatchObject({ vision: { workspace: 'vision', artifact_prefix: 'workspaces/vision/' } });
   });
 
   it('never grants * actions on * resources', () => {

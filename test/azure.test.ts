@@ -193,7 +193,7 @@ describe('Azure artifact storage and Key Vault', () => {
   it('limits each team to its prefix with an ABAC condition', () => {
     const vision = byKey(prod, 'azurerm_role_assignment', 'team-vision');
     expect(vision).toMatchObject({ principal_id: 'aaaaaaaa-0000-0000-0000-000000000001', condition_version: '2.0' });
-    expect(String(vision.condition)).toContain("StringStartsWith 'teams/vision/'");
+    expect(String(vision.condition)).toContain("StringStartsWith 'workspaces/vision/'");
     expect(String(vision.condition)).toContain("!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})");
   });
 
@@ -219,8 +219,12 @@ describe('Azure tracking app', () => {
     expect(script).toContain('default_permission = NO_PERMISSIONS');
     expect(env.AZURE_CLIENT_ID).toMatch(/azurerm_user_assigned_identity\.tracking_identity_[0-9A-F]+\.client_id/);
     expect(env.MLFLOW_BACKEND_STORE_URI).toMatch(/^postgresql:\/\/\$\{[^}]+\.fqdn\}:5432\/mlflow\?sslmode=require$/);
-    expect(env.PGPASSWORD).toBe('secret:db-password');
-    expect(env.MLFLOW_ADMIN_PASSWORD).toBe('secret:admin-password');
+    // The server connects as its own role; the database admin's password reaches only the init step.
+    expect(env.PGPASSWORD).toBe('secret:server-db-password');
+    expect(env.PGUSER).toBe('mlflow_server');
+    expect(env.MLFLOW_ADMIN_PASSWORD).toBeUndefined();
+    const initEnv = appTemplate(prod).init_container[0].env;
+    expect(initEnv.find((e) => e.name === 'MLFLOW_ADMIN_PASSWORD')?.secret_name).toBe('admin-password');
     expect(env.MLFLOW_SERVER_ALLOWED_HOSTS).toContain('10.50.*');
   });
 

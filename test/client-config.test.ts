@@ -47,9 +47,11 @@ describe('client config rules', () => {
     expect(uc.sheet).toContain('`ml_models.dev.churn`');
   });
 
-  it('points team experiments at the team prefix', () => {
+  it("selects the team's MLflow workspace (MLFLOW_WORKSPACE) and never a custom artifact location", () => {
     const aws = clientConfig(readStackOutputs(fixture('aws-prod'), 'aws-prod'), { stack: 'aws-prod', team: 'vision' });
-    expect(aws.sheet).toContain('artifact_location="mlflow-artifacts:/teams/vision/churn/xgboost"');
+    expect(aws.env).toMatch(/^MLFLOW_WORKSPACE=vision$/m);
+    expect(aws.sheet).toContain('`workspaces/vision/`');
+    expect(aws.sheet).not.toContain('artifact_location=');
   });
 });
 

@@ -122,6 +122,29 @@ const CASES: readonly Case[] = [
     message: /PGPASSWORD/,
   },
   {
+    rule: 'MLP-SEC-4',
+    stack: 'aws-dev',
+    what: 'the admin password in the serving container',
+    mutate: (j) => {
+      const td = containerDefs(j);
+      const containers = JSON.parse(String(td.container_definitions)) as { name: string; secrets: Block[] }[];
+      containers.find((c) => c.name === 'mlflow')?.secrets.push({ name: 'MLFLOW_ADMIN_PASSWORD', valueFrom: 'arn:x' });
+      td.container_definitions = JSON.stringify(containers);
+    },
+    message: /serving container receives MLFLOW_ADMIN_PASSWORD/,
+  },
+  {
+    rule: 'MLP-SEC-4',
+    stack: 'azure-dev',
+    what: 'the server connecting as the database admin',
+    mutate: (j) => {
+      const template = first(j, 'azurerm_container_app').template as { container: { env: Block[] }[] };
+      const user = template.container[0].env.find((e) => e.name === 'PGUSER');
+      if (user) user.value = 'mlflowadmin';
+    },
+    message: /serving container receives PGUSER/,
+  },
+  {
     rule: 'MLP-SEC-3',
     stack: 'aws-dev',
     what: 'a credential URL',

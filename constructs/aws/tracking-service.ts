@@ -19,7 +19,21 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { AccessLogBucket, ArtifactStore } from './buckets';
 import { POSTGRES_PORT, type TrackingDatabase } from './database';
-import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import {
+  allowedHosts,
+  CONTAINER_PORT,
+  DEFAULT_MLFLOW_IMAGE,
+  INIT_ENV,
+  migrateScript,
+  PREPARE_SCRATCH_SCRIPT,
+  SCRATCH_PATH,
+  SERVER_DB_ROLE,
+  serverEnvironment,
+  scratchEnvironment,
+  SERVER_UID,
+  serverScript,
+  teamAdminPasswordEnv,
+} from '../shared/mlflow-server';
 import type { EncryptionKey } from './encryption-key';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
@@ -55,7 +69,7 @@ export interface TrackingServiceProps {
   /** Encrypts the server's log group. */
   readonly logsKey: EncryptionKey;
   readonly loadBalancer: LoadBalancerOptions;
-  /** Pinned MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.14.0-full */
+  /** Pinned MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.17.0-full */
   readonly image?: string;
   /** Fargate CPU units. @default 1024 */
   readonly cpu?: number;
@@ -83,6 +97,18 @@ export interface TrackingServiceProps {
    * @default { internet: true }
    */
   readonly httpsEgress?: { readonly internet: true } | { readonly internet: false; readonly s3PrefixListId: string };
+
+  /** Send MLflow's usage telemetry. @default false */
+  readonly telemetry?: boolean;
+  /** Teams: an MLflow workspace each, with a generated team-admin credential. @default none */
+  readonly teams?: readonly string[];
+}
+
+interface ContainerSecrets {
+  readonly admin: GeneratedSecret;
+  readonly flaskKey: GeneratedSecret;
+  readonly serverDb: GeneratedSecret;
+  readonly teamAdmins: Readonly<Record<string, GeneratedSecret>>;
 }
 
 /**
@@ -100,6 +126,8 @@ export class TrackingService extends Construct implements IGrantable {
   public readonly loadBalancerArn: string;
   public readonly logGroupName: string;
   public readonly adminSecretArn: string;
+  /** Per team: the Secrets Manager secret with its team-admin password. */
+  public readonly teamAdminSecretArns: Readonly<Record<string, string>>;
   public readonly clusterName: string;
   public readonly serviceName = 'mlflow';
 
@@ -138,6 +166,25 @@ export class TrackingService extends Construct implements IGrantable {
       length: 64,
       recoveryWindowInDays: recovery,
     });
+    const serverDb = new GeneratedSecret(this, 'server-database-password', {
+      name: `${props.namePrefix}/mlflow-server-database-password`,
+      description: `Password of the ${SERVER_DB_ROLE} PostgreSQL role the MLflow server connects as`,
+      key: props.dataKey,
+      recoveryWindowInDays: recovery,
+    });
+    // Keyed by team name: adding or removing a team never touches another team's secret.
+    const teamAdmins = Object.fromEntries(
+      (props.teams ?? []).map((team) => [
+        team,
+        new GeneratedSecret(this, `team-admin-${team}`, {
+          name: `${props.namePrefix}/mlflow-team-${team}-admin-password`,
+          description: `Password of the MLflow user managing the ${team} workspace`,
+          key: props.dataKey,
+          recoveryWindowInDays: recovery,
+        }),
+      ]),
+    );
+    this.teamAdminSecretArns = Object.fromEntries(Object.entries(teamAdmins).map(([team, secret]) => [team, secret.arn]));
 
     // Roles: the execution role starts the task, the task role is what MLflow itself may do.
     const executionRole = new IamRole(this, 'execution-role', {
@@ -156,8 +203,7 @@ export class TrackingService extends Construct implements IGrantable {
         Resource: `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/*`,
       },
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` },
-      admin.readStatement(),
-      flaskKey.readStatement(),
+      ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((secret) => secret.readStatement()),
       ...props.database.readSecretStatements(),
       props.dataKey.decryptStatement(),
     ]);
@@ -301,73 +347,8 @@ export class TrackingService extends Construct implements IGrantable {
     // Task definition: an init container migrates the databases, then the server starts.
     const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
     const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
-    const dbSecret = props.database.masterSecretArn;
-    const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;
-    const allowedHosts = [...new Set([props.domainName, lb.dnsName, privateIpPattern(props.vpcCidr), 'localhost'].filter((h): h is string => !!h))];
-    const common = {
-      image,
-      // Read-only image, a non-root user, writable /tmp only.
-      readonlyRootFilesystem: true,
-      user: '65534:65534',
-      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
-      environment: [
-        { name: 'HOME', value: '/tmp' },
-        { name: 'AWS_DEFAULT_REGION', value: props.region },
-        { name: 'PGHOST', value: props.database.endpoint },
-        { name: 'PGPORT', value: String(POSTGRES_PORT) },
-        { name: 'PGDATABASE', value: props.database.databaseName },
-        { name: 'PGSSLMODE', value: 'require' },
-        // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
-        { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
-      ],
-      secrets: [
-        { name: 'PGUSER', valueFrom: `${dbSecret}:username::` },
-        { name: 'PGPASSWORD', valueFrom: `${dbSecret}:password::` },
-      ],
-    };
-    const logging = (prefix: string) => ({
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': prefix },
-    });
-    const containers = [
-      {
-        ...common,
-        name: 'migrate',
-        essential: false,
-        entryPoint: ['/bin/sh', '-c'],
-        command: [MIGRATE_SCRIPT],
-        logConfiguration: logging('migrate'),
-      },
-      {
-        ...common,
-        name: 'mlflow',
-        essential: true,
-        dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }],
-        portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
-        entryPoint: ['/bin/sh', '-c'],
-        command: [serverScript({ artifactsDestination: `s3://${props.artifacts.bucketName}`, workers, adminUsername: props.adminUsername ?? 'admin' })],
-        environment: [
-          ...common.environment,
-          { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
-          { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
-          { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
-        ],
-        secrets: [
-          ...common.secrets,
-          { name: 'MLFLOW_ADMIN_PASSWORD', valueFrom: admin.arn },
-          { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', valueFrom: flaskKey.arn },
-        ],
-        healthCheck: {
-          command: ['CMD-SHELL', `python -c "import urllib.request; urllib.request.urlopen('http://localhost:${CONTAINER_PORT}/health')"`],
-          interval: 30,
-          timeout: 5,
-          retries: 3,
-          startPeriod: 60,
-        },
-        stopTimeout: 30,
-        logConfiguration: logging('mlflow'),
-      },
-    ];
+    const hosts = allowedHosts([props.domainName, lb.dnsName], props.vpcCidr);
+    const containers = this.containerDefinitions(props, { image, workers, hosts, logGroupName: logGroup.name }, { admin, flaskKey, serverDb, teamAdmins });
     const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
       family: `${props.namePrefix}-mlflow`,
       requiresCompatibilities: ['FARGATE'],
@@ -411,7 +392,7 @@ export class TrackingService extends Construct implements IGrantable {
       // roll back to. On destroy the order reverses: the service drains before its policies go
       // (aws provider 6.25 docs, r/ecs_service: "set depends_on to the related aws_iam_role_policy",
       // otherwise the service gets stuck in DRAINING).
-      dependsOn: [servingListener, admin.value, flaskKey.value, executionPolicy, artifactsPolicy, ...taskNetwork],
+      dependsOn: [servingListener, ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value), executionPolicy, artifactsPolicy, ...taskNetwork],
     });
 
     const scaling = new AppautoscalingTarget(this, 'scaling-target', {
@@ -441,6 +422,97 @@ export class TrackingService extends Construct implements IGrantable {
   /** The ARN of a Step Functions AWS SDK integration (`ecs:updateService`) in the stack's partition. */
   private static sdkIntegrationArn(partition: string, action: string): string {
     return `arn:${partition}:states:::aws-sdk:${action}`;
+  }
+
+  /**
+   * prepare-scratch (root, hands the scratch volume over), migrate (database admin: migrations,
+   * admin, team workspaces, table ownership) and the server (its own least-privilege role).
+   */
+  private containerDefinitions(
+    props: TrackingServiceProps,
+    run: { image: string; workers: number; hosts: string[]; logGroupName: string },
+    secrets: ContainerSecrets,
+  ): object[] {
+    const dbSecret = props.database.masterSecretArn;
+    const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;
+    // The one writable path: a task-scoped bind mount (Fargate creates it root-owned, mode 0755).
+    const scratch = [{ sourceVolume: 'tmp', containerPath: SCRATCH_PATH, readOnly: false }];
+    const environment = [
+      ...scratchEnvironment({ telemetry: props.telemetry }),
+      { name: 'AWS_DEFAULT_REGION', value: props.region },
+      { name: 'PGHOST', value: props.database.endpoint },
+      { name: 'PGPORT', value: String(POSTGRES_PORT) },
+      { name: 'PGDATABASE', value: props.database.databaseName },
+      { name: 'PGSSLMODE', value: 'require' },
+      // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
+      { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
+    ];
+    const common = { image: run.image, readonlyRootFilesystem: true, user: `${SERVER_UID}:${SERVER_UID}`, mountPoints: scratch };
+    const logging = (prefix: string) => ({
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': run.logGroupName, 'awslogs-region': props.region, 'awslogs-stream-prefix': prefix },
+    });
+    const teams = props.teams ?? [];
+    return [
+      {
+        // Root for one command: hands the scratch volume to the server's user, then exits.
+        name: 'prepare-scratch',
+        image: run.image,
+        essential: false,
+        readonlyRootFilesystem: true,
+        user: '0',
+        mountPoints: scratch,
+        entryPoint: ['/bin/sh', '-c'],
+        command: [PREPARE_SCRATCH_SCRIPT],
+        logConfiguration: logging('prepare-scratch'),
+      },
+      {
+        ...common,
+        name: 'migrate',
+        essential: false,
+        dependsOn: [{ containerName: 'prepare-scratch', condition: 'SUCCESS' }],
+        entryPoint: ['/bin/sh', '-c'],
+        command: [migrateScript()],
+        environment: [...environment, ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : [])],
+        // The database admin and every generated credential reach only this step.
+        secrets: [
+          { name: 'PGUSER', valueFrom: `${dbSecret}:username::` },
+          { name: 'PGPASSWORD', valueFrom: `${dbSecret}:password::` },
+          { name: INIT_ENV.adminPassword, valueFrom: secrets.admin.arn },
+          { name: INIT_ENV.serverDbPassword, valueFrom: secrets.serverDb.arn },
+          ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), valueFrom: secrets.teamAdmins[team].arn })),
+        ],
+        logConfiguration: logging('migrate'),
+      },
+      {
+        ...common,
+        name: 'mlflow',
+        essential: true,
+        dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }],
+        portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
+        entryPoint: ['/bin/sh', '-c'],
+        command: [serverScript({ artifactsDestination: `s3://${props.artifacts.bucketName}`, workers: run.workers })],
+        environment: [
+          ...environment,
+          { name: 'PGUSER', value: SERVER_DB_ROLE },
+          ...serverEnvironment({ allowedHosts: run.hosts, corsOrigin: this.trackingUri }),
+        ],
+        secrets: [
+          { name: 'PGPASSWORD', valueFrom: secrets.serverDb.arn },
+          { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', valueFrom: secrets.flaskKey.arn },
+        ],
+        healthCheck: {
+          command: ['CMD-SHELL', `python -c "import urllib.request; urllib.request.urlopen('http://localhost:${CONTAINER_PORT}/health')"`],
+          interval: 30,
+          timeout: 5,
+          retries: 3,
+          startPeriod: 60,
+        },
+        stopTimeout: 30,
+        logConfiguration: logging('mlflow'),
+      },
+    ];
   }
 
   /**

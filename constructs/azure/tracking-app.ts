@@ -5,7 +5,19 @@ import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-a
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import {
+  allowedHosts,
+  CONTAINER_PORT,
+  DEFAULT_MLFLOW_IMAGE,
+  INIT_ENV,
+  migrateScript,
+  SCRATCH_PATH,
+  SERVER_DB_ROLE,
+  serverEnvironment,
+  scratchEnvironment,
+  serverScript,
+  teamAdminPasswordEnv,
+} from '../shared/mlflow-server';
 import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
 import { sendDiagnostics } from './diagnostics';
@@ -21,7 +33,7 @@ export interface TrackingAppProps {
   readonly databasePasswordSecret: KeyVaultSecret;
   readonly storage: ArtifactStorage;
   readonly keyVault: PrivateKeyVault;
-  /** @default ghcr.io/mlflow/mlflow:v3.14.0-full */
+  /** @default ghcr.io/mlflow/mlflow:v3.17.0-full */
   readonly image?: string;
   /** vCPUs per replica; memory is 2 GiB per vCPU. @default 1 */
   readonly cpu?: number;
@@ -42,6 +54,10 @@ export interface TrackingAppProps {
    * @default the VNet's address space
    */
   readonly allowedCidrs?: readonly string[];
+  /** Send MLflow's usage telemetry. @default false */
+  readonly telemetry?: boolean;
+  /** Teams: an MLflow workspace each, with a generated team-admin credential. @default none */
+  readonly teams?: readonly string[];
 }
 
 /**
@@ -55,6 +71,8 @@ export class TrackingApp extends Construct {
   public readonly identityPrincipalId: string;
   public readonly logAnalyticsWorkspaceId: string;
   public readonly adminSecretId: string;
+  /** Per team: the Key Vault secret with its team-admin password (versionless id). */
+  public readonly teamAdminSecretIds: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: TrackingAppProps) {
     super(scope, id);
@@ -103,33 +121,30 @@ export class TrackingApp extends Construct {
       props.keyVault.grantSecretsUser(identity.principalId, 'tracking-server'),
     ];
 
-    const kv = props.keyVault;
-    const secrets = {
-      'db-password': props.databasePasswordSecret,
-      'admin-password': kv.addWriteOnlySecret('admin-password', 'mlflow-admin-password', ephemeralPassword(this, 'mlflow_admin_password'), 1),
-      'flask-secret-key': kv.addWriteOnlySecret('flask-secret-key', 'mlflow-flask-secret-key', ephemeralPassword(this, 'mlflow_flask_secret_key', 64), 1),
-    };
+    const teams = props.teams ?? [];
+    const secrets = this.generatedSecrets(props, teams);
     this.adminSecretId = secrets['admin-password'].versionlessId;
+    this.teamAdminSecretIds = Object.fromEntries(teams.map((team) => [team, secrets[`team-admin-${team}`].versionlessId]));
 
     const fqdn = `${props.namePrefix}-mlflow.${environment.defaultDomain}`;
     this.trackingUri = `https://${fqdn}`;
-    const allowedHosts = [fqdn, privateIpPattern(net.subnetCidr('containerApps')), 'localhost'];
+    const hosts = allowedHosts([fqdn], net.subnetCidr('containerApps'));
     const storeUri = `postgresql://${props.database.fqdn}:5432/${props.database.databaseName}?sslmode=require`;
     const env = [
-      { name: 'HOME', value: '/tmp' },
+      ...scratchEnvironment({ telemetry: props.telemetry }),
       { name: 'PGHOST', value: props.database.fqdn },
       { name: 'PGPORT', value: '5432' },
       { name: 'PGDATABASE', value: props.database.databaseName },
-      { name: 'PGUSER', value: props.database.adminLogin },
       { name: 'PGSSLMODE', value: 'require' },
-      { name: 'PGPASSWORD', secretName: 'db-password' },
       { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
       // DefaultAzureCredential picks the user-assigned identity for blob access.
       { name: 'AZURE_CLIENT_ID', value: identity.clientId },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
     ];
     const workers = props.workers ?? Math.max(2, Math.round(cpu * 2));
     const memory = `${cpu * 2}Gi`;
-    const tmp = [{ name: 'tmp', path: '/tmp' }];
+    // The scratch volume: an EmptyDir, writable by the image's user.
+    const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
 
     new ContainerApp(this, 'app', {
       name: `${props.namePrefix}-mlflow`,
@@ -167,8 +182,17 @@ export class TrackingApp extends Construct {
             image,
             cpu,
             memory,
-            command: ['/bin/sh', '-c', MIGRATE_SCRIPT],
-            env,
+            command: ['/bin/sh', '-c', migrateScript()],
+            // The database admin and every generated credential reach only this step.
+            env: [
+              ...env,
+              { name: 'PGUSER', value: props.database.adminLogin },
+              { name: 'PGPASSWORD', secretName: 'db-password' },
+              { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
+              { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
+              ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : []),
+              ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
+            ],
             volumeMounts: tmp,
           },
         ],
@@ -181,15 +205,14 @@ export class TrackingApp extends Construct {
             command: [
               '/bin/sh',
               '-c',
-              serverScript({ artifactsDestination: props.storage.artifactsUri, workers, adminUsername: props.adminUsername ?? 'admin' }),
+              serverScript({ artifactsDestination: props.storage.artifactsUri, workers }),
             ],
             env: [
               ...env,
-              { name: 'MLFLOW_ADMIN_PASSWORD', secretName: 'admin-password' },
+              { name: 'PGUSER', value: SERVER_DB_ROLE },
+              { name: 'PGPASSWORD', secretName: 'server-db-password' },
               { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
-              { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
-              { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
-              { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
+              ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
             ],
             volumeMounts: tmp,
             livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
@@ -202,5 +225,28 @@ export class TrackingApp extends Construct {
       // before the first revision starts (its migrate init container connects at once).
       dependsOn: [...access, ...props.database.ready],
     });
+  }
+
+  /**
+   * The app's Key Vault secrets by container-app secret name: the database admin's password (the
+   * secret the flexible server's password is read back from), and generated ones for the server's database role, the
+   * MLflow admin, the Flask key and each team admin (keyed by team name, so adding or removing a
+   * team never touches another team's secret).
+   */
+  private generatedSecrets(props: TrackingAppProps, teams: readonly string[]): Record<string, KeyVaultSecret> {
+    const kv = props.keyVault;
+    const generated = (id: string, name: string, ephemeral: string, length?: number) => kv.addWriteOnlySecret(id, name, ephemeralPassword(this, ephemeral, length), 1);
+    return {
+      'db-password': props.databasePasswordSecret,
+      'server-db-password': generated('server-database-password', 'mlflow-server-database-password', 'mlflow_server_database_password'),
+      'admin-password': generated('admin-password', 'mlflow-admin-password', 'mlflow_admin_password'),
+      'flask-secret-key': generated('flask-secret-key', 'mlflow-flask-secret-key', 'mlflow_flask_secret_key', 64),
+      ...Object.fromEntries(
+        teams.map((team) => [
+          `team-admin-${team}`,
+          generated(`team-admin-${team}`, `mlflow-team-${team}-admin-password`, `mlflow_team_${team.replace(/-/g, '_')}_admin_password`),
+        ]),
+      ),
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
-import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
+import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 import { checkCertificateRegion } from './certificate';
 
@@ -155,6 +155,7 @@ export const awsTrackingSchema = strictObject({
   hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
   logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
   adminUsername,
+  telemetry,
 });
 
 const teamSchema = strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
+import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
 
 const uuid = pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'an Entra ID object id (a lowercase UUID)');
@@ -109,6 +109,7 @@ export const azureTrackingSchema = strictObject({
   logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention. @default 30, 365 in production'),
   adminUsername,
   ingress: azureIngressSchema.optional().describe('Ingress of the tracking app; `allowedCidrs` matches AWS tracking.loadBalancer.allowedCidrs.'),
+  telemetry,
 });
 
 const azureTeamSchema = strictObject({

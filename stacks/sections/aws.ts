@@ -133,6 +133,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     production,
     httpsEgress:
       network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
+    telemetry: t.telemetry,
+    teams: (props.teams ?? []).map((team) => team.name),
   });
 
   if (lb.internetFacing) {
@@ -165,7 +167,12 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
   });
   new TerraformOutput(scope, 'log_group', { value: service.logGroupName });
   new TerraformOutput(scope, 'teams', {
-    description: 'Per team: IAM role ARN and artifact prefix.',
-    value: Object.fromEntries(teams.map(([team, role]) => [team, { role_arn: role.role.arn, artifact_prefix: role.artifactPrefix }])),
+    description: 'Per team: MLflow workspace, team-admin secret, IAM role ARN and artifact prefix.',
+    value: Object.fromEntries(
+      teams.map(([team, role]) => [
+        team,
+        { workspace: team, admin_secret_arn: service.teamAdminSecretArns[team], role_arn: role.role.arn, artifact_prefix: role.artifactPrefix },
+      ]),
+    ),
   });
 }

@@ -10,6 +10,7 @@ import { PrivateKeyVault } from '../../constructs/azure/key-vault';
 import { AzureNetwork } from '../../constructs/azure/network';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
 import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { teamArtifactPrefix } from '../../constructs/shared/mlflow-server';
 import { type AzureDatabaseConfig, type AzureSections, resolveSubnets } from '../config/azure';
 
 export interface AzurePlatformProps extends AzureSections {
@@ -98,6 +99,8 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     adminUsername: t.adminUsername,
     zoneRedundant: production,
     allowedCidrs: t.ingress?.allowedCidrs,
+    telemetry: t.telemetry,
+    teams: (props.teams ?? []).map((team) => team.name),
   });
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
@@ -106,7 +109,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
 
   for (const team of props.teams ?? []) {
     // Keyed by principal, not position: reordering the list must not replace assignments.
-    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, `teams/${team.name}/`);
+    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, teamArtifactPrefix(team.name));
   }
 
   new TerraformOutput(scope, 'tracking_uri', { value: app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
@@ -118,8 +121,13 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   });
   new TerraformOutput(scope, 'log_analytics_workspace_id', { value: logs });
   new TerraformOutput(scope, 'teams', {
-    description: 'Per team: artifact prefix in the container.',
-    value: Object.fromEntries((props.teams ?? []).map((team) => [team.name, { artifact_prefix: `teams/${team.name}/` }])),
+    description: 'Per team: MLflow workspace, team-admin secret and artifact prefix in the container.',
+    value: Object.fromEntries(
+      (props.teams ?? []).map((team) => [
+        team.name,
+        { workspace: team.name, admin_secret_id: app.teamAdminSecretIds[team.name], artifact_prefix: teamArtifactPrefix(team.name) },
+      ]),
+    ),
   });
   return workspace;
 }
