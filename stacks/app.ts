@@ -66,6 +66,7 @@ export function runPlatform(options: RunOptions = {}): number {
     const suppressed = reports.flatMap((r) => r.suppressed.map((s) => `  ${r.stack}: ${s.rule.id} ${s.address} suppressed: ${s.reason}`));
     out(`Policy check passed: ${reports.length} stack(s), ${reports[0]?.rulesChecked ?? 0} rules, ${suppressed.length} suppression(s).`);
     for (const line of suppressed) out(line);
+    for (const r of reports) for (const w of r.warnings) out(`  warning: ${formatViolation(r.stack, w)}`);
     return 0;
   } catch (error) {
     if (app) removeEmptyOutput(app.outdir, outdirExisted);

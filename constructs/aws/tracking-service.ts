@@ -19,6 +19,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import type { AccessLogBucket, ArtifactStore } from './buckets';
 import { POSTGRES_PORT, type TrackingDatabase } from './database';
 import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import { serverTuning } from '../shared/server-tuning';
 import type { EncryptionKey } from './encryption-key';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
@@ -76,6 +77,18 @@ export interface TrackingServiceProps {
   readonly adminUsername?: string;
   /** Load balancer deletion protection and longer secret recovery. @default true */
   readonly production?: boolean;
+  /**
+   * SQLAlchemy pool of every server worker (constructs/shared/db-connections.ts sizes it).
+   * @default MLflow's defaults (5 + 10 overflow per engine)
+   */
+  readonly databasePool?: { readonly poolSize: number; readonly maxOverflow: number };
+  /**
+   * Load balancer idle timeout in seconds: long enough for the server to pass a large upload on to
+   * S3 after the last byte arrived. The server's keep-alive is set 5 s longer. @default 600
+   */
+  readonly idleTimeoutSeconds?: number;
+  /** Fargate ephemeral storage of a task (GiB, 21-200): uploads are buffered in /tmp. @default 20 (Fargate's default) */
+  readonly ephemeralStorageGib?: number;
 }
 
 /**
@@ -94,6 +107,10 @@ export class TrackingService extends Construct implements IGrantable {
   public readonly adminSecretArn: string;
   public readonly clusterName: string;
   public readonly serviceName = 'mlflow';
+  public readonly clusterArn: string;
+  /** CloudWatch dimensions of the load balancer and its target group. */
+  public readonly loadBalancerArnSuffix: string;
+  public readonly targetGroupArnSuffix: string;
 
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
@@ -226,11 +243,12 @@ export class TrackingService extends Construct implements IGrantable {
       securityGroups: [lbSg.id],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: production,
-      idleTimeout: 120,
+      idleTimeout: props.idleTimeoutSeconds ?? 600,
       accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
       tags: { Name: `${props.namePrefix}-tracking` },
     });
     this.loadBalancerDnsName = lb.dnsName;
+    this.loadBalancerArnSuffix = lb.arnSuffix;
     const targets = new LbTargetGroup(this, 'targets', {
       port: CONTAINER_PORT,
       protocol: 'HTTP',
@@ -240,6 +258,7 @@ export class TrackingService extends Construct implements IGrantable {
       healthCheck: { path: '/health', matcher: '200', interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
       tags: { Name: `${props.namePrefix}-tracking` },
     });
+    this.targetGroupArnSuffix = targets.arnSuffix;
     const forward = [{ type: 'forward', targetGroupArn: targets.arn }];
     if (https) {
       new LbListener(this, 'https-listener', {
@@ -323,6 +342,7 @@ export class TrackingService extends Construct implements IGrantable {
           { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
           { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
           { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
+          ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: props.idleTimeoutSeconds ?? 600 }),
         ],
         secrets: [
           ...common.secrets,
@@ -350,6 +370,7 @@ export class TrackingService extends Construct implements IGrantable {
       taskRoleArn: this.role.arn,
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
       volume: [{ name: 'tmp' }],
+      ephemeralStorage: props.ephemeralStorageGib ? { sizeInGib: props.ephemeralStorageGib } : undefined,
       containerDefinitions: JSON.stringify(containers),
     });
 
@@ -358,6 +379,7 @@ export class TrackingService extends Construct implements IGrantable {
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
     const minTasks = props.minTasks ?? 1;
     const service = new EcsService(this, 'service', {
       name: this.serviceName,

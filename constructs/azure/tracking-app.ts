@@ -7,6 +7,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
 import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
+import { serverTuning } from '../shared/server-tuning';
 import { sendDiagnostics } from './diagnostics';
 import { ephemeralPassword } from './ephemeral-password';
 import type { PrivateKeyVault } from './key-vault';
@@ -37,6 +38,11 @@ export interface TrackingAppProps {
   readonly adminUsername?: string;
   /** Zone redundancy of the environment. @default false */
   readonly zoneRedundant?: boolean;
+  /**
+   * SQLAlchemy pool of every server worker (constructs/shared/db-connections.ts sizes it).
+   * @default MLflow's defaults (5 + 10 overflow per engine)
+   */
+  readonly databasePool?: { readonly poolSize: number; readonly maxOverflow: number };
 }
 
 /**
@@ -50,6 +56,8 @@ export class TrackingApp extends Construct {
   public readonly identityPrincipalId: string;
   public readonly logAnalyticsWorkspaceId: string;
   public readonly adminSecretId: string;
+  /** Resource id of the container app (metric alerts). */
+  public readonly appId: string;
 
   constructor(scope: Construct, id: string, props: TrackingAppProps) {
     super(scope, id);
@@ -126,7 +134,7 @@ export class TrackingApp extends Construct {
     const memory = `${cpu * 2}Gi`;
     const tmp = [{ name: 'tmp', path: '/tmp' }];
 
-    new ContainerApp(this, 'app', {
+    const app = new ContainerApp(this, 'app', {
       name: `${props.namePrefix}-mlflow`,
       resourceGroupName: net.resourceGroupName,
       containerAppEnvironmentId: environment.id,
@@ -175,6 +183,8 @@ export class TrackingApp extends Construct {
               { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
               { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
               { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
+              // Container Apps ingress ends a request after 240 s (not configurable): keep-alive beyond it.
+              ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: 240 }),
             ],
             volumeMounts: tmp,
             livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
@@ -186,5 +196,6 @@ export class TrackingApp extends Construct {
       // Secrets are readable and the blob role exists before the first revision starts.
       dependsOn: access,
     });
+    this.appId = app.id;
   }
 }

@@ -140,6 +140,20 @@ export const awsTrackingSchema = strictObject({
   hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
   logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
   adminUsername,
+  uploadIdleTimeoutSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(4000)
+    .optional()
+    .describe('Load balancer idle timeout: how long a large upload may go without a byte while the server passes it on to S3. @default 600'),
+  ephemeralStorageGb: z
+    .number()
+    .int()
+    .min(21)
+    .max(200)
+    .optional()
+    .describe('Fargate ephemeral storage per task (uploads are buffered in /tmp). @default 20 (Fargate default), 50 in production'),
 });
 
 const teamSchema = strictObject({

@@ -8,9 +8,13 @@ import { EncryptionKey } from '../../constructs/aws/encryption-key';
 import { TrackingNetwork } from '../../constructs/aws/network';
 import { TeamRole } from '../../constructs/aws/team-role';
 import { TrackingService } from '../../constructs/aws/tracking-service';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { TrackingAlarms } from '../../constructs/aws/alarms';
+import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
+import { awsConnectionPlan, type OperationsSections, resolveBackup } from '../config/operations';
 
-export interface AwsPlatformProps {
+export interface AwsPlatformProps extends OperationsSections {
   readonly name: string;
   readonly region: string;
   readonly production: boolean;
@@ -36,6 +40,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     alias: `${name}/logs`,
     description: `MLflow platform ${name}: CloudWatch log groups`,
     allowCloudWatchLogs: true,
+    allowAlarmNotifications: true,
   });
 
   const n = props.network;
@@ -94,6 +99,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     protect: production,
   });
 
+  const connections = awsConnectionPlan({ database: db, tracking: t }, production);
+  // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
+  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
   const lb = t.loadBalancer;
   const service = new TrackingService(scope, 'tracking', {
     namePrefix: name,
@@ -127,6 +135,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
     adminUsername: t.adminUsername,
     production,
+    databasePool: connections?.sizing,
+    idleTimeoutSeconds: t.uploadIdleTimeoutSeconds,
+    ephemeralStorageGib: t.ephemeralStorageGb ?? (production ? 50 : undefined),
   });
 
   const teams = (props.teams ?? []).map(
@@ -142,6 +153,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       ] as const,
   );
 
+  addOperations(scope, props, { identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections?.sizing.limit });
+
   new TerraformOutput(scope, 'tracking_uri', { value: service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' });
   new TerraformOutput(scope, 'artifact_bucket', { value: artifacts.bucketName });
   new TerraformOutput(scope, 'database_endpoint', { value: database.endpoint });
@@ -154,4 +167,60 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     description: 'Per team: IAM role ARN and artifact prefix.',
     value: Object.fromEntries(teams.map(([team, role]) => [team, { role_arn: role.role.arn, artifact_prefix: role.artifactPrefix }])),
   });
+}
+
+interface OperationsTargets {
+  readonly identity: DataAwsCallerIdentity;
+  readonly partition: DataAwsPartition;
+  readonly database: TrackingDatabase;
+  readonly artifacts: ArtifactStore;
+  readonly service: TrackingService;
+  readonly dataKey: EncryptionKey;
+  readonly logsKey: EncryptionKey;
+  readonly maxConnections?: number;
+}
+
+/** Alarms and backups of the tracking platform (issue: day-2 operations). */
+function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsTargets): void {
+  const { name, production, region } = props;
+  const db = x.database.resource;
+  const isInstance = db instanceof DbInstance;
+  if (props.alarms?.enabled ?? true) {
+    new TrackingAlarms(scope, 'alarms', {
+      namePrefix: name,
+      accountId: x.identity.accountId,
+      partition: x.partition.partition,
+      region,
+      key: x.logsKey,
+      emails: props.alarms?.emails,
+      loadBalancerArnSuffix: x.service.loadBalancerArnSuffix,
+      targetGroupArnSuffix: x.service.targetGroupArnSuffix,
+      clusterName: x.service.clusterName,
+      clusterArn: x.service.clusterArn,
+      serviceName: x.service.serviceName,
+      minTasks: props.tracking?.minTasks ?? (production ? 2 : 1),
+      database: {
+        kind: isInstance ? 'instance' : 'cluster',
+        identifier: isInstance ? db.identifier : db.clusterIdentifier,
+        maxConnections: x.maxConnections ?? 100,
+        allocatedStorageGb: isInstance ? props.database?.allocatedStorageGb : undefined,
+      },
+      production,
+    });
+  }
+  const backup = resolveBackup(props.backup, production);
+  if (backup.enabled) {
+    const plan = new PlatformBackup(scope, 'backup', {
+      namePrefix: name,
+      accountId: x.identity.accountId,
+      partition: x.partition.partition,
+      key: x.dataKey,
+      databaseArn: db.arn,
+      bucketArn: x.artifacts.bucketArn,
+      retentionDays: backup.retentionDays,
+      schedule: backup.schedule,
+      protect: production,
+    });
+    x.artifacts.allowServiceRole(plan.roleArn);
+  }
 }

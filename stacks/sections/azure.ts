@@ -9,9 +9,11 @@ import { ephemeralPassword } from '../../constructs/azure/ephemeral-password';
 import { PrivateKeyVault } from '../../constructs/azure/key-vault';
 import { AzureNetwork } from '../../constructs/azure/network';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
+import { TrackingAlerts } from '../../constructs/azure/alerts';
 import { type AzureSections, resolveSubnets } from '../config/azure';
+import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections } from '../config/operations';
 
-export interface AzurePlatformProps extends AzureSections {
+export interface AzurePlatformProps extends AzureSections, OperationsSections {
   readonly name: string;
   readonly location: string;
   readonly production: boolean;
@@ -93,9 +95,13 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     privateDnsZoneId: network.privateDnsZoneIds.blob,
     replication: a.replication ?? (production ? 'GZRS' : 'ZRS'),
     softDeleteDays: a.softDeleteDays ?? (production ? 30 : 7),
+    pointInTimeRestoreDays: azurePointInTimeRestoreDays(props, production),
     deployerCidrs,
     protect: production,
   });
+  const connections = azureConnectionPlan(props, production);
+  // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
+  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
   const app = new TrackingApp(scope, 'tracking', {
     namePrefix: name,
     network,
@@ -112,7 +118,20 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
     adminUsername: t.adminUsername,
     zoneRedundant: production,
+    databasePool: connections?.sizing,
   });
+  if (props.alarms?.enabled ?? true) {
+    new TrackingAlerts(scope, 'alerts', {
+      namePrefix: name,
+      resourceGroupName: network.resourceGroupName,
+      containerAppId: app.appId,
+      databaseId: database.server.id,
+      maxConnections: connections?.sizing.limit ?? 100,
+      minReplicas: t.minReplicas ?? (production ? 2 : 1),
+      emails: props.alarms?.emails,
+      production,
+    });
+  }
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
   sendDiagnostics(scope, 'key-vault-diagnostics', keyVault.vault.id, logs);
