@@ -25,3 +25,13 @@ describe('cost of day-2 operations', () => {
     expect(by({ resource: { azurerm_monitor_metric_alert: { a: {}, b: {} } } })['Azure Monitor alerts']).toBeCloseTo(0.2, 2);
   });
 });
+
+describe('cost of the scheduled mlflow gc', () => {
+  const by = (json: StackJson) => Object.fromEntries(estimateStack('x', json, false).lines.map((l) => [l.component, l.monthly]));
+  it('prices 15 minutes a day of one task or replica of the server size', () => {
+    const awsJson: StackJson = { resource: { aws_ecs_task_definition: { t: { cpu: '1024', memory: '2048' } }, aws_scheduler_schedule: { s: {} } } };
+    expect(by(awsJson)['Scheduled mlflow gc']).toBeCloseTo(7.5 * (0.04048 + 2 * 0.004445), 2);
+    const azureJson: StackJson = { resource: { azurerm_container_app_job: { j: { template: { container: [{ cpu: 1, memory: '2Gi' }] } } } } };
+    expect(by(azureJson)['Scheduled mlflow gc']).toBeCloseTo(7.5 * 3600 * (0.000024 + 2 * 0.000003), 2);
+  });
+});

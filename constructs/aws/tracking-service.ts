@@ -13,6 +13,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
@@ -111,6 +112,15 @@ export class TrackingService extends Construct implements IGrantable {
   /** CloudWatch dimensions of the load balancer and its target group. */
   public readonly loadBalancerArnSuffix: string;
   public readonly targetGroupArnSuffix: string;
+  /** What a scheduled command needs to run as a standalone task of the service (scheduleCommand). */
+  private readonly runTask: {
+    taskDefinition: EcsTaskDefinition;
+    executionRole: IamRole;
+    cluster: EcsCluster;
+    subnets: string[];
+    securityGroupId: string;
+    props: TrackingServiceProps;
+  };
 
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
@@ -421,7 +431,51 @@ export class TrackingService extends Construct implements IGrantable {
       },
     });
 
+    this.runTask = { taskDefinition, executionRole, cluster, subnets: [...props.privateSubnetIds], securityGroupId: taskSg.id, props };
     this.redeployOnRotation(props, cluster, service);
+  }
+
+  /**
+   * Runs `command` (a shell script) on a schedule as a standalone task of the server's task definition
+   * (EventBridge Scheduler universal target ecs:runTask): the server container's image, environment,
+   * secrets, roles, network and log group, with only its command overridden; the migrate step runs
+   * first as in every task. `id` keeps the addresses stable.
+   */
+  public scheduleCommand(id: string, p: { readonly scheduleExpression: string; readonly command: string; readonly description: string }): SchedulerSchedule {
+    const { taskDefinition, executionRole, cluster, subnets, securityGroupId, props } = this.runTask;
+    const role = new IamRole(this, `${id}-scheduler-role`, {
+      name: `${props.namePrefix}-mlflow-${id}`,
+      assumeRolePolicy: serviceTrust('scheduler.amazonaws.com', props.accountId),
+    });
+    addPolicy(this, `${id}-run-task`, { role }, [
+      {
+        Effect: 'Allow',
+        Action: 'ecs:RunTask',
+        Resource: `arn:${props.partition}:ecs:${props.region}:${props.accountId}:task-definition/${taskDefinition.family}:*`,
+        Condition: { ArnEquals: { 'ecs:cluster': cluster.arn } },
+      },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [executionRole.arn, this.role.arn] },
+    ]);
+    return new SchedulerSchedule(this, id, {
+      name: `${props.namePrefix}-mlflow-${id}`,
+      description: p.description,
+      scheduleExpression: p.scheduleExpression,
+      scheduleExpressionTimezone: 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: 'arn:aws:scheduler:::aws-sdk:ecs:runTask',
+        roleArn: role.arn,
+        retryPolicy: { maximumRetryAttempts: 2 },
+        input: JSON.stringify({
+          Cluster: cluster.arn,
+          TaskDefinition: taskDefinition.arn,
+          LaunchType: 'FARGATE',
+          Count: 1,
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroupId], AssignPublicIp: 'DISABLED' } },
+          Overrides: { ContainerOverrides: [{ Name: 'mlflow', Command: ['/bin/sh', '-c', p.command] }] },
+        }),
+      },
+    });
   }
 
   /**

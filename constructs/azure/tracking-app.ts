@@ -1,5 +1,7 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
+import { ContainerAppJob } from '@cdktf/provider-azurerm/lib/container-app-job';
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
@@ -58,6 +60,18 @@ export class TrackingApp extends Construct {
   public readonly adminSecretId: string;
   /** Resource id of the container app (metric alerts). */
   public readonly appId: string;
+  /** What a scheduled job needs to run like the server (addScheduledJob). */
+  private readonly jobBase: {
+    props: TrackingAppProps;
+    environmentId: string;
+    identityId: string;
+    image: string;
+    cpu: number;
+    memory: string;
+    env: { name: string; value?: string; secretName?: string }[];
+    secret: { name: string; keyVaultSecretId: string; identity: string }[];
+    dependsOn: ITerraformDependable[];
+  };
 
   constructor(scope: Construct, id: string, props: TrackingAppProps) {
     super(scope, id);
@@ -197,5 +211,51 @@ export class TrackingApp extends Construct {
       dependsOn: access,
     });
     this.appId = app.id;
+    this.jobBase = {
+      props,
+      environmentId: environment.id,
+      identityId: identity.id,
+      image,
+      cpu,
+      memory,
+      env,
+      secret: Object.entries(secrets).map(([name, secret]) => ({ name, keyVaultSecretId: secret.versionlessId, identity: identity.id })),
+      dependsOn: access,
+    };
   }
+
+  /**
+   * A Container Apps job on a cron schedule (UTC) that runs `command` (a shell script) in the server's
+   * image with the server's environment, secrets and identity, in the same environment (its logs go
+   * where the server's go). `id` keeps the address stable.
+   */
+  public addScheduledJob(id: string, p: { readonly cronExpression: string; readonly command: string; readonly timeoutSeconds?: number }): ContainerAppJob {
+    const b = this.jobBase;
+    return new ContainerAppJob(this, id, {
+      name: `${b.props.namePrefix}-mlflow-${id}`.slice(0, 32).replace(/-+$/, ''),
+      resourceGroupName: b.props.network.resourceGroupName,
+      location: b.props.network.location,
+      containerAppEnvironmentId: b.environmentId,
+      workloadProfileName: 'Consumption',
+      replicaTimeoutInSeconds: p.timeoutSeconds ?? 3600,
+      replicaRetryLimit: 1,
+      scheduleTriggerConfig: { cronExpression: p.cronExpression, parallelism: 1, replicaCompletionCount: 1 },
+      identity: { type: 'UserAssigned', identityIds: [b.identityId] },
+      secret: b.secret,
+      template: {
+        volume: [{ name: 'tmp', storageType: 'EmptyDir' }],
+        container: [
+          {
+            name: id,
+            image: b.image,
+            cpu: b.cpu,
+            memory: b.memory,
+            command: ['/bin/sh', '-c', p.command],
+            env: b.env,
+            volumeMounts: [{ name: 'tmp', path: '/tmp' }],
+          },
+        ],
+      },
+      dependsOn: b.dependsOn,
+    });  }
 }

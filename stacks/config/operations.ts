@@ -175,3 +175,8 @@ export function checkAzureBackup(
     });
   }
 }
+
+/** Retention defaults, resolved once. The gc runs daily at 04:00 UTC, after the 03:00 backups. */
+export function resolveRetention(r: RetentionConfig | undefined): { gcEnabled: boolean; deletedRunsDays: number; hourUtc: number } {
+  return { gcEnabled: r?.gcEnabled ?? true, deletedRunsDays: r?.deletedRunsDays ?? 30, hourUtc: 4 };
+}

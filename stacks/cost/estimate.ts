@@ -127,6 +127,18 @@ function addOperationsLines(json: StackJson, add: (component: string, monthly: n
     const tasks = Number(all(json, 'aws_appautoscaling_target')[0]?.min_capacity ?? 1);
     add('Fargate ephemeral storage', extra * tasks * HOURS_PER_MONTH * AWS_PRICES.fargateEphemeralGbHour, `${extra} GB above the free 20 GB x ${tasks} task(s)`);
   }
+  const gcHours = USAGE_ASSUMPTIONS.gcMinutesPerDay * 30 / 60;
+  const td = all(json, 'aws_ecs_task_definition')[0];
+  if (td && count(json, 'aws_scheduler_schedule') > 0) {
+    const vcpu = Number(td.cpu) / 1024;
+    const gb = Number(td.memory) / 1024;
+    add('Scheduled mlflow gc', gcHours * (vcpu * AWS_PRICES.fargateVcpuHour + gb * AWS_PRICES.fargateGbHour), `assumed ${USAGE_ASSUMPTIONS.gcMinutesPerDay} min/day of one task`);
+  }
+  for (const job of all(json, 'azurerm_container_app_job')) {
+    const c = (job.template as { container?: { cpu: number; memory: string }[] }).container?.[0];
+    const perSecond = Number(c?.cpu ?? 0) * AZURE_PRICES.containerAppsVcpuSecond + parseFloat(String(c?.memory ?? '0')) * AZURE_PRICES.containerAppsGibSecond;
+    add('Scheduled mlflow gc', gcHours * 3600 * perSecond, `assumed ${USAGE_ASSUMPTIONS.gcMinutesPerDay} min/day of one replica`);
+  }
   const signals = count(json, 'azurerm_monitor_metric_alert');
   add('Azure Monitor alerts', signals * AZURE_PRICES.metricAlertSignalMonth, `${signals} metric alert rules, one time series each`);
 }

@@ -89,6 +89,8 @@ export const USAGE_ASSUMPTIONS = {
   logsGbMonth: { production: 20, other: 5 },
   natGbMonth: { production: 50, other: 10 },
   albLcu: 1,
+  /** How long the daily mlflow gc job runs. */
+  gcMinutesPerDay: 15,
 };
 
 /** Managed alternatives for comparison (README). */

@@ -12,7 +12,8 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { TrackingAlarms } from '../../constructs/aws/alarms';
 import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
-import { awsConnectionPlan, type OperationsSections, resolveBackup } from '../config/operations';
+import { gcScript } from '../../constructs/shared/gc-script';
+import { awsConnectionPlan, type OperationsSections, resolveBackup, resolveRetention } from '../config/operations';
 
 export interface AwsPlatformProps extends OperationsSections {
   readonly name: string;
@@ -206,6 +207,14 @@ function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsT
         allocatedStorageGb: isInstance ? props.database?.allocatedStorageGb : undefined,
       },
       production,
+    });
+  }
+  const retention = resolveRetention(props.retention);
+  if (retention.gcEnabled) {
+    x.service.scheduleCommand('gc', {
+      scheduleExpression: `cron(0 ${retention.hourUtc} * * ? *)`,
+      description: `mlflow gc: permanently remove runs and experiments deleted more than ${retention.deletedRunsDays} days ago`,
+      command: gcScript({ artifactsDestination: `s3://${x.artifacts.bucketName}`, olderThanDays: retention.deletedRunsDays }),
     });
   }
   const backup = resolveBackup(props.backup, production);

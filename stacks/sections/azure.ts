@@ -11,7 +11,8 @@ import { AzureNetwork } from '../../constructs/azure/network';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
 import { TrackingAlerts } from '../../constructs/azure/alerts';
 import { type AzureSections, resolveSubnets } from '../config/azure';
-import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections } from '../config/operations';
+import { gcScript } from '../../constructs/shared/gc-script';
+import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections, resolveRetention } from '../config/operations';
 
 export interface AzurePlatformProps extends AzureSections, OperationsSections {
   readonly name: string;
@@ -120,6 +121,13 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     zoneRedundant: production,
     databasePool: connections?.sizing,
   });
+  const retention = resolveRetention(props.retention);
+  if (retention.gcEnabled) {
+    app.addScheduledJob('gc', {
+      cronExpression: `0 ${retention.hourUtc} * * *`,
+      command: gcScript({ artifactsDestination: storage.artifactsUri, olderThanDays: retention.deletedRunsDays }),
+    });
+  }
   if (props.alarms?.enabled ?? true) {
     new TrackingAlerts(scope, 'alerts', {
       namePrefix: name,
