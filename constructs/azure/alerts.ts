@@ -68,6 +68,8 @@ export class TrackingAlerts extends Construct {
       threshold: errors,
       dimension: [{ name: 'statusCodeCategory', operator: 'Include', values: ['5xx'] }],
     });
+    // ResponseTime ("Average Response Time (Preview)", milliseconds): a preview metric whose name could not be
+    // confirmed in the stored Azure Monitor reference page; Requests, Replicas and RestartCount are listed there.
     alert('latency', `Average response time above ${t.latencyP90Seconds} s`, app, {
       metricNamespace: apps,
       metricName: 'ResponseTime',
