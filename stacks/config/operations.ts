@@ -21,7 +21,7 @@ import { pattern, strictObject } from './zod-helpers';
 const email = pattern(/^[^\s@${}%]+@[^\s@${}%]+\.[a-z]{2,}$/i, 'an e-mail address such as oncall@example.com');
 
 export const alarmsSchema = strictObject({
-  enabled: z.boolean().default(true).describe('Metric alarms on the load balancer/app, tasks/replicas and database. @default true'),
+  enabled: z.boolean().optional().describe('Metric alarms on the load balancer/app, tasks/replicas and database. @default true'),
   emails: z
     .array(email)
     .default([])
@@ -41,7 +41,7 @@ export const backupSchema = strictObject({
     .optional()
     .describe('Days the AWS Backup recovery points are kept. @default 35'),
   schedule: pattern(/^cron\([0-9*?,/ A-Z#L-]+\)$/, 'an AWS Backup cron expression such as cron(0 3 * * ? *)')
-    .default('cron(0 3 * * ? *)')
+    .optional()
     .describe('When AWS Backup takes the daily recovery points (UTC). @default cron(0 3 * * ? *)'),
 });
 
@@ -51,9 +51,9 @@ export const retentionSchema = strictObject({
     .int()
     .min(1)
     .max(3650)
-    .default(30)
+    .optional()
     .describe('Runs and experiments deleted longer ago than this are removed for good, with their artifacts, by a daily mlflow gc. @default 30'),
-  gcEnabled: z.boolean().default(true).describe('Run the daily mlflow gc job. @default true'),
+  gcEnabled: z.boolean().optional().describe('Run the daily mlflow gc job. @default true'),
 });
 
 export type AlarmsConfig = z.output<typeof alarmsSchema>;
@@ -72,6 +72,11 @@ export interface OperationsSections {
   readonly alarms?: AlarmsConfig;
   readonly backup?: BackupConfig;
   readonly retention?: RetentionConfig;
+}
+
+/** Alarm defaults, resolved once. */
+export function resolveAlarms(a: AlarmsConfig | undefined): { enabled: boolean; emails: readonly string[] } {
+  return { enabled: a?.enabled ?? true, emails: a?.emails ?? [] };
 }
 
 /** Backup defaults, resolved once. */

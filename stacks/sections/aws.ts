@@ -13,7 +13,7 @@ import { TrackingAlarms } from '../../constructs/aws/alarms';
 import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
 import { gcScript } from '../../constructs/shared/gc-script';
-import { awsConnectionPlan, type OperationsSections, resolveBackup, resolveRetention } from '../config/operations';
+import { awsConnectionPlan, type OperationsSections, resolveAlarms, resolveBackup, resolveRetention } from '../config/operations';
 
 export interface AwsPlatformProps extends OperationsSections {
   readonly name: string;
@@ -186,14 +186,15 @@ function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsT
   const { name, production, region } = props;
   const db = x.database.resource;
   const isInstance = db instanceof DbInstance;
-  if (props.alarms?.enabled ?? true) {
+  const alarmConfig = resolveAlarms(props.alarms);
+  if (alarmConfig.enabled) {
     new TrackingAlarms(scope, 'alarms', {
       namePrefix: name,
       accountId: x.identity.accountId,
       partition: x.partition.partition,
       region,
       key: x.logsKey,
-      emails: props.alarms?.emails,
+      emails: alarmConfig.emails,
       loadBalancerArnSuffix: x.service.loadBalancerArnSuffix,
       targetGroupArnSuffix: x.service.targetGroupArnSuffix,
       clusterName: x.service.clusterName,

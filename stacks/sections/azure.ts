@@ -12,7 +12,7 @@ import { TrackingApp } from '../../constructs/azure/tracking-app';
 import { TrackingAlerts } from '../../constructs/azure/alerts';
 import { type AzureSections, resolveSubnets } from '../config/azure';
 import { gcScript } from '../../constructs/shared/gc-script';
-import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections, resolveRetention } from '../config/operations';
+import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections, resolveAlarms, resolveRetention } from '../config/operations';
 
 export interface AzurePlatformProps extends AzureSections, OperationsSections {
   readonly name: string;
@@ -128,7 +128,8 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
       command: gcScript({ artifactsDestination: storage.artifactsUri, olderThanDays: retention.deletedRunsDays }),
     });
   }
-  if (props.alarms?.enabled ?? true) {
+  const alarmConfig = resolveAlarms(props.alarms);
+  if (alarmConfig.enabled) {
     new TrackingAlerts(scope, 'alerts', {
       namePrefix: name,
       resourceGroupName: network.resourceGroupName,
@@ -136,7 +137,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
       databaseId: database.server.id,
       maxConnections: connections?.sizing.limit ?? 100,
       minReplicas: t.minReplicas ?? (production ? 2 : 1),
-      emails: props.alarms?.emails,
+      emails: alarmConfig.emails,
       production,
     });
   }
