@@ -78,7 +78,7 @@ describe('AWS: EventBridge Scheduler runs the server task definition with a gc c
 
   it('runs daily at 04:00 UTC, after the backups, through the ecs:runTask universal target', () => {
     expect(schedule).toMatchObject({ schedule_expression: 'cron(0 4 * * ? *)', schedule_expression_timezone: 'UTC' });
-    expect(target.arn).toBe('arn:aws:scheduler:::aws-sdk:ecs:runTask');
+    expect(target.arn).toBe('arn:${data.aws_partition.partition.partition}:scheduler:::aws-sdk:ecs:runTask');
   });
 
   it("reuses the server's task definition, network and security group, overriding only the command", () => {

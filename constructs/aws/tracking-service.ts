@@ -463,7 +463,7 @@ export class TrackingService extends Construct implements IGrantable {
       scheduleExpressionTimezone: 'UTC',
       flexibleTimeWindow: { mode: 'OFF' },
       target: {
-        arn: 'arn:aws:scheduler:::aws-sdk:ecs:runTask',
+        arn: `arn:${props.partition}:scheduler:::aws-sdk:ecs:runTask`,
         roleArn: role.arn,
         retryPolicy: { maximumRetryAttempts: 2 },
         input: JSON.stringify({
