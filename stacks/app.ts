@@ -68,6 +68,7 @@ export function runPlatform(options: RunOptions = {}): number {
     const suppressed = reports.flatMap((r) => r.suppressed.map((s) => `  ${r.stack}: ${s.rule.id} ${s.address} suppressed: ${s.reason}`));
     out(`Policy check passed: ${reports.length} stack(s), ${reports[0]?.rulesChecked ?? 0} rules, ${suppressed.length} suppression(s).`);
     for (const line of suppressed) out(line);
+    reports.forEach((r, i) => r.warnings.forEach((w) => out(`  warning: ${formatViolation(deployments[i], w)}`)));
     const stale = removeStaleStacks(app.outdir, deployments.map((d) => d.name));
     out(`Synthesized ${deployments.length} stack(s) into ${path.join(app.outdir, 'stacks')}:`);
     for (const d of deployments) out(`  ${d.name} (${d.source}): ${stackFiles(app.outdir, d.name).join(', ')}`);

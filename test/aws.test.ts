@@ -224,7 +224,7 @@ describe('AWS tracking service', () => {
   });
 
   it('restarts the tasks when RDS rotates the database password', () => {
-    const rule = onlyResource(prod, 'aws_cloudwatch_event_rule');
+    const rule = Object.values(resourcesOf(prod, 'aws_cloudwatch_event_rule')).find((r) => String(r.name).endsWith('-db-rotated')) as Block;
     const pattern = JSON.parse(String(rule.event_pattern)) as { detail: { eventName: string[]; additionalEventData: { SecretId: string[] } } };
     expect(pattern.detail.eventName).toEqual(['RotationSucceeded']);
     expect(pattern.detail.additionalEventData.SecretId[0]).toMatch(/master_user_secret\[0\]\.secret_arn/);
@@ -257,6 +257,8 @@ describe('AWS artifact store and teams', () => {
       expect.stringMatching(/aws_iam_role\.tracking_task-role/),
       expect.stringMatching(/aws_iam_role\.team-vision_role/),
       expect.stringMatching(/aws_iam_role\.team-forecasting_role/),
+      // AWS Backup reads and restores the artifacts (production: day-2 operations).
+      expect.stringMatching(/aws_iam_role\.backup_role/),
     ]);
   });
 

@@ -15,7 +15,7 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ['YAML syntax', 'name: bad\nenvironment: [dev\n', '3:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
   ['a duplicate YAML key', 'name: bad\nname: again\n', '2:1: invalid YAML: Map keys must be unique'],
   ['a list instead of a mapping', '- name: bad\n', 'expected a mapping of deployment fields (name, environment, ...), got a list'],
-  ['an unknown top-level key', `${aws}regoin: eu-west-1\n`, 'regoin: unknown field; allowed fields here: name, environment, production, tags, backend, suppressions, cloud, region, network, database, artifacts, tracking, teams, databricks'],
+  ['an unknown top-level key', `${aws}regoin: eu-west-1\n`, 'regoin: unknown field; allowed fields here: name, environment, production, tags, backend, suppressions, cloud, region, network, database, artifacts, tracking, teams, databricks, alarms, backup, retention'],
   ['an unknown nested key', edit(aws, 'database:\n', 'database:\n  instanceClas: db.m7g.large\n'), 'database.instanceClas: unknown field; allowed fields here: engine, engineVersion, instanceClass, allocatedStorageGb, maxAllocatedStorageGb, minCapacity, maxCapacity, backupRetentionDays, multiAz, deletionProtection'],
   ['an invalid stack name', edit(aws, 'name: bad', 'name: Bad_Name'), 'name: expected lowercase letters, digits and dashes, starting with a letter, not ending with a dash, at most 40 characters, got "Bad_Name"'],
   ['a wrong type', edit(aws, 'environment: prod', 'environment: prod\nproduction: "yes"'), 'production: expected boolean, received string, got "yes"'],

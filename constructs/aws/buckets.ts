@@ -256,6 +256,14 @@ export class ArtifactStore extends Construct {
   }
 
   /**
+   * Exempts a service role (AWS Backup) from the bucket policy's deny of object access; its own IAM
+   * policies (AWS managed) decide what it may do.
+   */
+  public allowServiceRole(roleArn: string): void {
+    this.writers.push(roleArn);
+  }
+
+  /**
    * Lets `grantee` read and write objects, under `prefix` only when one is given; `name` keeps the
    * policy's Terraform address stable.
    */

@@ -14,6 +14,13 @@ export interface EncryptionKeyProps {
   readonly partition: string;
   /** Let CloudWatch Logs use the key for log groups of this account and region. @default false */
   readonly allowCloudWatchLogs?: boolean;
+  /**
+   * Let CloudWatch alarms and EventBridge rules of this account publish to SNS topics encrypted with
+   * the key (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services:
+   * CloudWatch with source conditions; EventBridge requests carry none, so its statement has none).
+   * @default false
+   */
+  readonly allowAlarmNotifications?: boolean;
   /** Waiting period before a scheduled deletion, 7-30 days. @default 30 */
   readonly deletionWindowInDays?: number;
 }
@@ -46,6 +53,23 @@ export class EncryptionKey extends Construct {
           ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:*` },
         },
       });
+    }
+    if (props.allowAlarmNotifications) {
+      const actions = ['kms:Decrypt', 'kms:GenerateDataKey*'];
+      statements.push(
+        {
+          Sid: 'CloudWatchAlarmsToEncryptedTopics',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: actions,
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': props.accountId },
+            ArnLike: { 'aws:SourceArn': `arn:${props.partition}:cloudwatch:${props.region}:${props.accountId}:alarm:*` },
+          },
+        },
+        { Sid: 'EventBridgeToEncryptedTopics', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: actions, Resource: '*' },
+      );
     }
     this.key = new KmsKey(this, 'key', {
       description: props.description,

@@ -14,6 +14,7 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
@@ -34,6 +35,7 @@ import {
   serverScript,
   teamAdminPasswordEnv,
 } from '../shared/mlflow-server';
+import { serverTuning } from '../shared/server-tuning';
 import type { EncryptionKey } from './encryption-key';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
@@ -102,6 +104,18 @@ export interface TrackingServiceProps {
   readonly telemetry?: boolean;
   /** Teams: an MLflow workspace each, with a generated team-admin credential. @default none */
   readonly teams?: readonly string[];
+  /**
+   * SQLAlchemy pool of every server worker (constructs/shared/db-connections.ts sizes it).
+   * @default MLflow's defaults (5 + 10 overflow per engine)
+   */
+  readonly databasePool?: { readonly poolSize: number; readonly maxOverflow: number };
+  /**
+   * Load balancer idle timeout in seconds: long enough for the server to pass a large upload on to
+   * S3 after the last byte arrived. The server's keep-alive is set 5 s longer. @default 600
+   */
+  readonly idleTimeoutSeconds?: number;
+  /** Fargate ephemeral storage of a task (GiB, 21-200): uploads are buffered in /tmp. @default 20 (Fargate's default) */
+  readonly ephemeralStorageGib?: number;
 }
 
 interface ContainerSecrets {
@@ -130,6 +144,19 @@ export class TrackingService extends Construct implements IGrantable {
   public readonly teamAdminSecretArns: Readonly<Record<string, string>>;
   public readonly clusterName: string;
   public readonly serviceName = 'mlflow';
+  public readonly clusterArn: string;
+  /** CloudWatch dimensions of the load balancer and its target group. */
+  public readonly loadBalancerArnSuffix: string;
+  public readonly targetGroupArnSuffix: string;
+  /** What a scheduled command needs to run as a standalone task of the service (scheduleCommand). */
+  private readonly runTask: {
+    taskDefinition: EcsTaskDefinition;
+    executionRole: IamRole;
+    cluster: EcsCluster;
+    subnets: string[];
+    securityGroupId: string;
+    props: TrackingServiceProps;
+  };
 
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
@@ -293,7 +320,7 @@ export class TrackingService extends Construct implements IGrantable {
       securityGroups: [lbSg.id],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: production,
-      idleTimeout: 120,
+      idleTimeout: props.idleTimeoutSeconds ?? 600,
       accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
       tags: { Name: `${props.namePrefix}-tracking` },
       // ELB checks that it may write to the log bucket when access logs are turned on; without the
@@ -304,6 +331,7 @@ export class TrackingService extends Construct implements IGrantable {
     });
     this.loadBalancerDnsName = lb.dnsName;
     this.loadBalancerArn = lb.arn;
+    this.loadBalancerArnSuffix = lb.arnSuffix;
     const targets = new LbTargetGroup(this, 'targets', {
       port: CONTAINER_PORT,
       protocol: 'HTTP',
@@ -313,6 +341,7 @@ export class TrackingService extends Construct implements IGrantable {
       healthCheck: { path: '/health', matcher: '200', interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
       tags: { Name: `${props.namePrefix}-tracking` },
     });
+    this.targetGroupArnSuffix = targets.arnSuffix;
     const forward = [{ type: 'forward', targetGroupArn: targets.arn }];
     let servingListener: LbListener;
     if (https) {
@@ -359,6 +388,7 @@ export class TrackingService extends Construct implements IGrantable {
       taskRoleArn: this.role.arn,
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
       volume: [{ name: 'tmp' }],
+      ephemeralStorage: props.ephemeralStorageGib ? { sizeInGib: props.ephemeralStorageGib } : undefined,
       containerDefinitions: JSON.stringify(containers),
     });
 
@@ -367,6 +397,7 @@ export class TrackingService extends Construct implements IGrantable {
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
     const minTasks = props.minTasks ?? 1;
     const service = new EcsService(this, 'service', {
       name: this.serviceName,
@@ -416,6 +447,7 @@ export class TrackingService extends Construct implements IGrantable {
       },
     });
 
+    this.runTask = { taskDefinition, executionRole, cluster, subnets: [...props.privateSubnetIds], securityGroupId: taskSg.id, props };
     this.redeployOnRotation(props, cluster, service);
   }
 
@@ -497,6 +529,7 @@ export class TrackingService extends Construct implements IGrantable {
           ...environment,
           { name: 'PGUSER', value: SERVER_DB_ROLE },
           ...serverEnvironment({ allowedHosts: run.hosts, corsOrigin: this.trackingUri }),
+          ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: props.idleTimeoutSeconds ?? 600 }),
         ],
         secrets: [
           { name: 'PGPASSWORD', valueFrom: secrets.serverDb.arn },
@@ -513,6 +546,49 @@ export class TrackingService extends Construct implements IGrantable {
         logConfiguration: logging('mlflow'),
       },
     ];
+  }
+
+  /**
+   * Runs `command` (a shell script) on a schedule as a standalone task of the server's task definition
+   * (EventBridge Scheduler universal target ecs:runTask): the server container's image, environment,
+   * secrets, roles, network and log group, with only its command overridden; the migrate step runs
+   * first as in every task. `id` keeps the addresses stable.
+   */
+  public scheduleCommand(id: string, p: { readonly scheduleExpression: string; readonly command: string; readonly description: string }): SchedulerSchedule {
+    const { taskDefinition, executionRole, cluster, subnets, securityGroupId, props } = this.runTask;
+    const role = new IamRole(this, `${id}-scheduler-role`, {
+      name: `${props.namePrefix}-mlflow-${id}`,
+      assumeRolePolicy: serviceTrust('scheduler.amazonaws.com', props.accountId),
+    });
+    addPolicy(this, `${id}-run-task`, { role }, [
+      {
+        Effect: 'Allow',
+        Action: 'ecs:RunTask',
+        Resource: `arn:${props.partition}:ecs:${props.region}:${props.accountId}:task-definition/${taskDefinition.family}:*`,
+        Condition: { ArnEquals: { 'ecs:cluster': cluster.arn } },
+      },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [executionRole.arn, this.role.arn] },
+    ]);
+    return new SchedulerSchedule(this, id, {
+      name: `${props.namePrefix}-mlflow-${id}`,
+      description: p.description,
+      scheduleExpression: p.scheduleExpression,
+      scheduleExpressionTimezone: 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: `arn:${props.partition}:scheduler:::aws-sdk:ecs:runTask`,
+        roleArn: role.arn,
+        retryPolicy: { maximumRetryAttempts: 2 },
+        input: JSON.stringify({
+          Cluster: cluster.arn,
+          TaskDefinition: taskDefinition.arn,
+          LaunchType: 'FARGATE',
+          Count: 1,
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroupId], AssignPublicIp: 'DISABLED' } },
+          Overrides: { ContainerOverrides: [{ Name: 'mlflow', Command: ['/bin/sh', '-c', p.command] }] },
+        }),
+      },
+    });
   }
 
   /**

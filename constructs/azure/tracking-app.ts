@@ -1,6 +1,8 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
 import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { ContainerAppJob } from '@cdktf/provider-azurerm/lib/container-app-job';
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
@@ -20,6 +22,7 @@ import {
 } from '../shared/mlflow-server';
 import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
+import { serverTuning } from '../shared/server-tuning';
 import { sendDiagnostics } from './diagnostics';
 import { ephemeralPassword } from './ephemeral-password';
 import type { PrivateKeyVault } from './key-vault';
@@ -58,6 +61,11 @@ export interface TrackingAppProps {
   readonly telemetry?: boolean;
   /** Teams: an MLflow workspace each, with a generated team-admin credential. @default none */
   readonly teams?: readonly string[];
+  /**
+   * SQLAlchemy pool of every server worker (constructs/shared/db-connections.ts sizes it).
+   * @default MLflow's defaults (5 + 10 overflow per engine)
+   */
+  readonly databasePool?: { readonly poolSize: number; readonly maxOverflow: number };
 }
 
 /**
@@ -73,6 +81,20 @@ export class TrackingApp extends Construct {
   public readonly adminSecretId: string;
   /** Per team: the Key Vault secret with its team-admin password (versionless id). */
   public readonly teamAdminSecretIds: Readonly<Record<string, string>>;
+  /** Resource id of the container app (metric alerts). */
+  public readonly appId: string;
+  /** What a scheduled job needs to run like the server (addScheduledJob). */
+  private readonly jobBase: {
+    props: TrackingAppProps;
+    environmentId: string;
+    identityId: string;
+    image: string;
+    cpu: number;
+    memory: string;
+    env: { name: string; value?: string; secretName?: string }[];
+    secret: { name: string; keyVaultSecretId: string; identity: string }[];
+    dependsOn: ITerraformDependable[];
+  };
 
   constructor(scope: Construct, id: string, props: TrackingAppProps) {
     super(scope, id);
@@ -146,7 +168,7 @@ export class TrackingApp extends Construct {
     // The scratch volume: an EmptyDir, writable by the image's user.
     const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
 
-    new ContainerApp(this, 'app', {
+    const app = new ContainerApp(this, 'app', {
       name: `${props.namePrefix}-mlflow`,
       resourceGroupName: net.resourceGroupName,
       containerAppEnvironmentId: environment.id,
@@ -213,6 +235,8 @@ export class TrackingApp extends Construct {
               { name: 'PGPASSWORD', secretName: 'server-db-password' },
               { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
               ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
+              // Container Apps ingress ends a request after 240 s (not configurable): keep-alive beyond it.
+              ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: 240 }),
             ],
             volumeMounts: tmp,
             livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
@@ -225,6 +249,19 @@ export class TrackingApp extends Construct {
       // before the first revision starts (its migrate init container connects at once).
       dependsOn: [...access, ...props.database.ready],
     });
+    this.appId = app.id;
+    this.jobBase = {
+      props,
+      environmentId: environment.id,
+      identityId: identity.id,
+      image,
+      cpu,
+      memory,
+      // A job connects like the server: its own database role, never an admin credential.
+      env: [...env, { name: 'PGUSER', value: SERVER_DB_ROLE }, { name: 'PGPASSWORD', secretName: 'server-db-password' }],
+      secret: [{ name: 'server-db-password', keyVaultSecretId: secrets['server-db-password'].versionlessId, identity: identity.id }],
+      dependsOn: access,
+    };
   }
 
   /**
@@ -249,4 +286,39 @@ export class TrackingApp extends Construct {
       ),
     };
   }
+
+  /**
+   * A Container Apps job on a cron schedule (UTC) that runs `command` (a shell script) in the server's
+   * image with the server's environment, secrets and identity, in the same environment (its logs go
+   * where the server's go). `id` keeps the address stable.
+   */
+  public addScheduledJob(id: string, p: { readonly cronExpression: string; readonly command: string; readonly timeoutSeconds?: number }): ContainerAppJob {
+    const b = this.jobBase;
+    return new ContainerAppJob(this, id, {
+      name: `${b.props.namePrefix}-mlflow-${id}`.slice(0, 32).replace(/-+$/, ''),
+      resourceGroupName: b.props.network.resourceGroupName,
+      location: b.props.network.location,
+      containerAppEnvironmentId: b.environmentId,
+      workloadProfileName: 'Consumption',
+      replicaTimeoutInSeconds: p.timeoutSeconds ?? 3600,
+      replicaRetryLimit: 1,
+      scheduleTriggerConfig: { cronExpression: p.cronExpression, parallelism: 1, replicaCompletionCount: 1 },
+      identity: { type: 'UserAssigned', identityIds: [b.identityId] },
+      secret: b.secret,
+      template: {
+        volume: [{ name: 'tmp', storageType: 'EmptyDir' }],
+        container: [
+          {
+            name: id,
+            image: b.image,
+            cpu: b.cpu,
+            memory: b.memory,
+            command: ['/bin/sh', '-c', p.command],
+            env: b.env,
+            volumeMounts: [{ name: 'tmp', path: '/tmp' }],
+          },
+        ],
+      },
+      dependsOn: b.dependsOn,
+    });  }
 }

@@ -29,6 +29,7 @@ const stackOutputs = z.object({
     .optional(),
   admin_secret_arn: z.string().optional(),
   admin_secret_id: z.string().optional(),
+  artifact_bucket: z.string().optional(),
   databricks_environments: z.record(z.string(), environmentInfo).optional(),
   databricks_registry: z.enum(['workspace', 'unity-catalog']).optional(),
   databricks_host: z.string().optional(),
@@ -105,6 +106,10 @@ function trackingServerClient(outputs: StackOutputs, options: ClientConfigOption
     '# Credentials: set these yourself, from the user your MLflow admin created for you (never commit them).',
     '# MLFLOW_TRACKING_USERNAME=',
     '# MLFLOW_TRACKING_PASSWORD=',
+    // S3 behind the server supports multipart uploads through the proxy: the client uploads the parts
+    // of a large artifact straight to S3 through URLs the server signs (mlflow/server/handlers.py
+    // _create_multipart_upload_artifact; S3ArtifactRepository is a MultipartUploadMixin).
+    ...(outputs.artifact_bucket ? ['# Large artifacts: upload in parts straight to S3 through URLs the server signs.', 'MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true'] : []),
     '',
   ].join('\n');
   const experiment = team ? 'churn/xgboost' : '<problem>/<model>';

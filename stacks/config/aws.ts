@@ -156,6 +156,20 @@ export const awsTrackingSchema = strictObject({
   logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
   adminUsername,
   telemetry,
+  uploadIdleTimeoutSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(4000)
+    .optional()
+    .describe('Load balancer idle timeout: how long a large upload may go without a byte while the server passes it on to S3. @default 600'),
+  ephemeralStorageGb: z
+    .number()
+    .int()
+    .min(21)
+    .max(200)
+    .optional()
+    .describe('Fargate ephemeral storage per task (uploads are buffered in /tmp). @default 20 (Fargate default), 50 in production'),
 });
 
 const teamSchema = strictObject({

@@ -12,6 +12,7 @@ import {
 } from './azure';
 import { databricksSchema } from './databricks';
 import { RULES_BY_ID } from '../policy/rules';
+import { awsConnectionPlan, azureConnectionPlan, checkAzureBackup, checkConnections, operationsFields } from './operations';
 import { isProduction } from './production';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
 
@@ -115,7 +116,12 @@ const awsDeployment = strictObject({
   tracking: awsTrackingSchema.optional().describe('MLflow tracking server on ECS Fargate behind an Application Load Balancer.'),
   teams: awsTeamsSchema.optional().describe('Teams: artifact prefix and IAM role each.'),
   databricks: databricksSchema.optional().describe('Databricks governance of the workspace in `databricks.host`.'),
-}).superRefine((d, ctx) => checkAwsDeployment(d, isProduction({ environment: d.environment, production: d.production }), ctx));
+  ...operationsFields,
+}).superRefine((d, ctx) => {
+  const production = isProduction({ environment: d.environment, production: d.production });
+  checkAwsDeployment(d, production, ctx);
+  checkConnections(awsConnectionPlan(d, production), ctx);
+});
 
 const azureDeployment = strictObject({
   ...commonFields,
@@ -128,7 +134,13 @@ const azureDeployment = strictObject({
   teams: azureTeamsSchema.optional().describe('Teams: artifact prefix and Entra ID principals each.'),
   databricks: databricksSchema.optional().describe('Databricks governance of the workspace (the one created here, or databricks.host).'),
   databricksWorkspace: databricksWorkspaceSchema.optional().describe('A VNet-injected Azure Databricks workspace (Premium, no public IP).'),
-}).superRefine((d, ctx) => checkAzureDeployment(d, isProduction({ environment: d.environment, production: d.production }), ctx));
+  ...operationsFields,
+}).superRefine((d, ctx) => {
+  const production = isProduction({ environment: d.environment, production: d.production });
+  checkAzureDeployment(d, production, ctx);
+  checkConnections(azureConnectionPlan(d, production), ctx);
+  checkAzureBackup(d, production, ctx);
+});
 
 const governanceDeployment = strictObject({
   ...commonFields,

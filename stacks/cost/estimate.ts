@@ -68,6 +68,7 @@ export function estimateStack(stack: string, json: StackJson, production: boolea
   if (count(json, 'aws_cloudwatch_log_group') > 0) {
     add('CloudWatch Logs', usage(USAGE_ASSUMPTIONS.logsGbMonth) * AWS_PRICES.logsIngestGb, `assumed ${usage(USAGE_ASSUMPTIONS.logsGbMonth)} GB/month ingested`);
   }
+  addOperationsLines(json, add);
   if (count(json, 'aws_s3_bucket') > 0) add('S3 artifacts', USAGE_ASSUMPTIONS.artifactGb * AWS_PRICES.s3GbMonth, `assumed ${USAGE_ASSUMPTIONS.artifactGb} GB`);
 
   // ---------- Azure ----------
@@ -104,6 +105,42 @@ export function estimateStack(stack: string, json: StackJson, production: boolea
 
   const total = money(lines.reduce((sum, l) => sum + l.monthly, 0));
   return { stack, lines, total, unpriced };
+}
+
+/** Day-2 operations: alarms, backups, ephemeral storage. */
+function addOperationsLines(json: StackJson, add: (component: string, monthly: number, detail: string) => void): void {
+  const alarmMetrics = all(json, 'aws_cloudwatch_metric_alarm').reduce(
+    (n, a) => n + (Array.isArray(a.metric_query) ? (a.metric_query as Block[]).filter((q) => q.metric !== undefined).length : 1),
+    0,
+  );
+  add('CloudWatch alarms', alarmMetrics * AWS_PRICES.alarmMetricMonth, `${alarmMetrics} alarm metrics`);
+  if (count(json, 'aws_backup_plan') > 0) {
+    const dbGb = all(json, 'aws_db_instance').reduce((n, d) => n + Number(d.allocated_storage ?? 0), 0) || 20;
+    add(
+      'AWS Backup',
+      dbGb * AWS_PRICES.backupRdsGbMonth + USAGE_ASSUMPTIONS.artifactGb * AWS_PRICES.backupS3GbMonth,
+      `assumed one full copy: ${dbGb} GB database + ${USAGE_ASSUMPTIONS.artifactGb} GB artifacts (incremental after)`,
+    );
+  }
+  for (const td of all(json, 'aws_ecs_task_definition')) {
+    const extra = Number((td.ephemeral_storage as Block | undefined)?.size_in_gib ?? 20) - 20;
+    const tasks = Number(all(json, 'aws_appautoscaling_target')[0]?.min_capacity ?? 1);
+    add('Fargate ephemeral storage', extra * tasks * HOURS_PER_MONTH * AWS_PRICES.fargateEphemeralGbHour, `${extra} GB above the free 20 GB x ${tasks} task(s)`);
+  }
+  const gcHours = USAGE_ASSUMPTIONS.gcMinutesPerDay * 30 / 60;
+  const td = all(json, 'aws_ecs_task_definition')[0];
+  if (td && count(json, 'aws_scheduler_schedule') > 0) {
+    const vcpu = Number(td.cpu) / 1024;
+    const gb = Number(td.memory) / 1024;
+    add('Scheduled mlflow gc', gcHours * (vcpu * AWS_PRICES.fargateVcpuHour + gb * AWS_PRICES.fargateGbHour), `assumed ${USAGE_ASSUMPTIONS.gcMinutesPerDay} min/day of one task`);
+  }
+  for (const job of all(json, 'azurerm_container_app_job')) {
+    const c = (job.template as { container?: { cpu: number; memory: string }[] }).container?.[0];
+    const perSecond = Number(c?.cpu ?? 0) * AZURE_PRICES.containerAppsVcpuSecond + parseFloat(String(c?.memory ?? '0')) * AZURE_PRICES.containerAppsGibSecond;
+    add('Scheduled mlflow gc', gcHours * 3600 * perSecond, `assumed ${USAGE_ASSUMPTIONS.gcMinutesPerDay} min/day of one replica`);
+  }
+  const signals = count(json, 'azurerm_monitor_metric_alert');
+  add('Azure Monitor alerts', signals * AZURE_PRICES.metricAlertSignalMonth, `${signals} metric alert rules, one time series each`);
 }
 
 /** Printable lines: one per component, then the total. */

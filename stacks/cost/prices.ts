@@ -44,6 +44,13 @@ export const AWS_PRICES = {
   logsIngestGb: 0.57,
   /** S3 Standard per GB-month. */
   s3GbMonth: 0.023,
+  /** CloudWatch standard-resolution alarm per metric per month (a metric-math alarm pays per metric). */
+  alarmMetricMonth: 0.1,
+  /** AWS Backup warm storage per GB-month: RDS snapshots, S3 backups. */
+  backupRdsGbMonth: 0.095,
+  backupS3GbMonth: 0.05,
+  /** Fargate ephemeral storage above the free 20 GB, per GB-hour. */
+  fargateEphemeralGbHour: 0.000111,
 };
 
 export const AZURE_PRICES = {
@@ -70,6 +77,8 @@ export const AZURE_PRICES = {
   privateEndpointHour: 0.01,
   /** Log Analytics ingestion per GB (pay-as-you-go). */
   logAnalyticsIngestGb: 2.99,
+  /** Azure Monitor metric alert rule, per monitored time series per month. */
+  metricAlertSignalMonth: 0.1,
   /** Blob storage, hot tier, per GB-month by replication. */
   blobGbMonth: { LRS: 0.0196, ZRS: 0.0246, GRS: 0.0392, GZRS: 0.0443, RAGZRS: 0.0554 } as Record<string, number>,
 };
@@ -80,6 +89,8 @@ export const USAGE_ASSUMPTIONS = {
   logsGbMonth: { production: 20, other: 5 },
   natGbMonth: { production: 50, other: 10 },
   albLcu: 1,
+  /** How long the daily mlflow gc job runs. */
+  gcMinutesPerDay: 15,
 };
 
 /** Managed alternatives for comparison (README). */

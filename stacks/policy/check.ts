@@ -15,6 +15,8 @@ export interface Suppression {
 export interface PolicyReport {
   readonly stack: string;
   readonly violations: readonly Violation[];
+  /** Violations of warning-level rules: reported, not failing. */
+  readonly warnings: readonly Violation[];
   /** Violations that a suppression in the config accepted, with its reason. */
   readonly suppressed: readonly (Violation & { readonly reason: string })[];
   /** Suppressions that matched no violation: stale, and therefore errors. */
@@ -55,17 +57,20 @@ export function checkStack(json: StackJson, config: DeploymentConfig, rules: rea
   const suppressions = config.suppressions ?? [];
   const used = new Set<Suppression>();
   const violations: Violation[] = [];
+  const warnings: Violation[] = [];
   const suppressed: (Violation & { reason: string })[] = [];
   for (const v of found) {
     const s = suppressions.find((x) => x.rule === v.rule.id && x.resource === v.address);
     if (s) {
       used.add(s);
       suppressed.push({ ...v, reason: s.reason });
+    } else if (v.rule.level === 'warning') {
+      warnings.push(v);
     } else {
       violations.push(v);
     }
   }
-  return { stack: config.name, violations, suppressed, unusedSuppressions: suppressions.filter((s) => !used.has(s)), rulesChecked: rules.length };
+  return { stack: config.name, violations, warnings, suppressed, unusedSuppressions: suppressions.filter((s) => !used.has(s)), rulesChecked: rules.length };
 }
 
 /**

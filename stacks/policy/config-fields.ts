@@ -38,6 +38,10 @@ export const CONFIG_FIELDS: Readonly<Record<string, readonly FieldHint[]>> = {
     { type: 'aws_lb_listener', address: /_https-listener_/, field: 'tracking.loadBalancer.sslPolicy' },
     { type: 'aws_lb_listener', address: /_http-listener_/, field: 'tracking.loadBalancer.allowPlainHttp' },
   ],
+  'MLP-OPS-1': [
+    { type: 'aws_ecs_service', field: 'alarms.emails' },
+    { type: 'azurerm_container_app', field: 'alarms.emails' },
+  ],
   'MLP-ST-1': [{ type: 'azurerm_storage_account', field: 'network.deployerCidrs' }],
   'MLP-KV-1': [{ type: 'azurerm_key_vault', field: 'network.deployerCidrs' }],
 };

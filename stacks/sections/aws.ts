@@ -9,9 +9,14 @@ import { TrackingNetwork } from '../../constructs/aws/network';
 import { RateLimitedWebAcl } from '../../constructs/aws/rate-limited-web-acl';
 import { TeamRole } from '../../constructs/aws/team-role';
 import { TrackingService } from '../../constructs/aws/tracking-service';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { TrackingAlarms } from '../../constructs/aws/alarms';
+import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
+import { gcScript } from '../../constructs/shared/gc-script';
+import { awsConnectionPlan, type OperationsSections, resolveAlarms, resolveBackup, resolveRetention } from '../config/operations';
 
-export interface AwsPlatformProps {
+export interface AwsPlatformProps extends OperationsSections {
   readonly name: string;
   readonly region: string;
   readonly production: boolean;
@@ -37,6 +42,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     alias: `${name}/logs`,
     description: `MLflow platform ${name}: CloudWatch log groups`,
     allowCloudWatchLogs: true,
+    allowAlarmNotifications: true,
   });
 
   const n = props.network;
@@ -98,6 +104,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 
   network.limitS3Endpoint({ bucketArns: [artifacts.bucketArn], partition: partition.partition, region });
 
+  const connections = awsConnectionPlan({ database: db, tracking: t }, production);
+  // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
+  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
   const lb = t.loadBalancer;
   const service = new TrackingService(scope, 'tracking', {
     namePrefix: name,
@@ -135,6 +144,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
     telemetry: t.telemetry,
     teams: (props.teams ?? []).map((team) => team.name),
+    databasePool: connections?.sizing,
+    idleTimeoutSeconds: t.uploadIdleTimeoutSeconds,
+    ephemeralStorageGib: t.ephemeralStorageGb ?? (production ? 50 : undefined),
   });
 
   if (lb.internetFacing) {
@@ -153,6 +165,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
         }),
       ] as const,
   );
+
+  addOperations(scope, props, { identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections?.sizing.limit });
 
   new TerraformOutput(scope, 'tracking_uri', { value: service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' });
   new TerraformOutput(scope, 'artifact_bucket', { value: artifacts.bucketName });
@@ -175,4 +189,69 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       ]),
     ),
   });
+}
+
+interface OperationsTargets {
+  readonly identity: DataAwsCallerIdentity;
+  readonly partition: DataAwsPartition;
+  readonly database: TrackingDatabase;
+  readonly artifacts: ArtifactStore;
+  readonly service: TrackingService;
+  readonly dataKey: EncryptionKey;
+  readonly logsKey: EncryptionKey;
+  readonly maxConnections?: number;
+}
+
+/** Alarms and backups of the tracking platform (issue: day-2 operations). */
+function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsTargets): void {
+  const { name, production, region } = props;
+  const db = x.database.resource;
+  const isInstance = db instanceof DbInstance;
+  const alarmConfig = resolveAlarms(props.alarms);
+  if (alarmConfig.enabled) {
+    new TrackingAlarms(scope, 'alarms', {
+      namePrefix: name,
+      accountId: x.identity.accountId,
+      partition: x.partition.partition,
+      region,
+      key: x.logsKey,
+      emails: alarmConfig.emails,
+      loadBalancerArnSuffix: x.service.loadBalancerArnSuffix,
+      targetGroupArnSuffix: x.service.targetGroupArnSuffix,
+      clusterName: x.service.clusterName,
+      clusterArn: x.service.clusterArn,
+      serviceName: x.service.serviceName,
+      minTasks: props.tracking?.minTasks ?? (production ? 2 : 1),
+      database: {
+        kind: isInstance ? 'instance' : 'cluster',
+        identifier: isInstance ? db.identifier : db.clusterIdentifier,
+        maxConnections: x.maxConnections ?? 100,
+        allocatedStorageGb: isInstance ? props.database?.allocatedStorageGb : undefined,
+      },
+      production,
+    });
+  }
+  const retention = resolveRetention(props.retention);
+  if (retention.gcEnabled) {
+    x.service.scheduleCommand('gc', {
+      scheduleExpression: `cron(0 ${retention.hourUtc} * * ? *)`,
+      description: `mlflow gc: permanently remove runs and experiments deleted more than ${retention.deletedRunsDays} days ago`,
+      command: gcScript({ artifactsDestination: `s3://${x.artifacts.bucketName}`, olderThanDays: retention.deletedRunsDays }),
+    });
+  }
+  const backup = resolveBackup(props.backup, production);
+  if (backup.enabled) {
+    const plan = new PlatformBackup(scope, 'backup', {
+      namePrefix: name,
+      accountId: x.identity.accountId,
+      partition: x.partition.partition,
+      key: x.dataKey,
+      databaseArn: db.arn,
+      bucketArn: x.artifacts.bucketArn,
+      retentionDays: backup.retentionDays,
+      schedule: backup.schedule,
+      protect: production,
+    });
+    x.artifacts.allowServiceRole(plan.roleArn);
+  }
 }

@@ -12,8 +12,11 @@ import { TrackingApp } from '../../constructs/azure/tracking-app';
 import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { teamArtifactPrefix } from '../../constructs/shared/mlflow-server';
 import { type AzureDatabaseConfig, type AzureSections, resolveSubnets } from '../config/azure';
+import { TrackingAlerts } from '../../constructs/azure/alerts';
+import { gcScript } from '../../constructs/shared/gc-script';
+import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections, resolveAlarms, resolveRetention } from '../config/operations';
 
-export interface AzurePlatformProps extends AzureSections {
+export interface AzurePlatformProps extends AzureSections, OperationsSections {
   readonly name: string;
   readonly location: string;
   readonly production: boolean;
@@ -80,9 +83,13 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     privateDnsZoneId: network.privateDnsZoneIds.blob,
     replication: a.replication ?? (production ? 'GZRS' : 'ZRS'),
     softDeleteDays: a.softDeleteDays ?? (production ? 30 : 7),
+    pointInTimeRestoreDays: azurePointInTimeRestoreDays(props, production),
     deployerCidrs,
     protect: production,
   });
+  const connections = azureConnectionPlan(props, production);
+  // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
+  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
   const app = new TrackingApp(scope, 'tracking', {
     namePrefix: name,
     network,
@@ -101,7 +108,28 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     allowedCidrs: t.ingress?.allowedCidrs,
     telemetry: t.telemetry,
     teams: (props.teams ?? []).map((team) => team.name),
+    databasePool: connections?.sizing,
   });
+  const retention = resolveRetention(props.retention);
+  if (retention.gcEnabled) {
+    app.addScheduledJob('gc', {
+      cronExpression: `0 ${retention.hourUtc} * * *`,
+      command: gcScript({ artifactsDestination: storage.artifactsUri, olderThanDays: retention.deletedRunsDays }),
+    });
+  }
+  const alarmConfig = resolveAlarms(props.alarms);
+  if (alarmConfig.enabled) {
+    new TrackingAlerts(scope, 'alerts', {
+      namePrefix: name,
+      resourceGroupName: network.resourceGroupName,
+      containerAppId: app.appId,
+      databaseId: database.server.id,
+      maxConnections: connections?.sizing.limit ?? 100,
+      minReplicas: t.minReplicas ?? (production ? 2 : 1),
+      emails: alarmConfig.emails,
+      production,
+    });
+  }
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
   sendDiagnostics(scope, 'key-vault-diagnostics', keyVault.vault.id, logs);
