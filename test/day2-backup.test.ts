@@ -122,7 +122,7 @@ describe('restore plan, run with stub executables', () => {
   const now = new Date('2026-11-23T20:00:00Z');
   const to = new Date('2026-11-23T18:00:00Z');
 
-  it('AWS: freezes, restores the database beside the live one at T, undeletes artifacts deleted after T, copies both databases, unfreezes', () => {
+  it('AWS: freezes (gc schedule off), restores the database beside the live one at T, restores the artifacts to T through AWS Backup, copies both databases, unfreezes', () => {
     const config = configFrom(aws('prod', 'alarms:\n  emails: [a@example.com]\n'));
     const lines = runWithStubs(restorePlan(config, synthesizedStack(config), to, now), {
       aws: `case "$*" in
@@ -132,7 +132,15 @@ describe('restore plan, run with stub executables', () => {
   *Endpoint.Address*) case "$*" in *"identifier t "*) echo live.rds ;; *) echo restored.rds ;; esac ;;
   *"get-secret-value --secret-id arn:live"*) echo '{"username":"mlflow_admin","password":"live-pw"}' ;;
   *"get-secret-value --secret-id arn:restored"*) echo '{"username":"mlflow_admin","password":"old-pw"}' ;;
-  *list-object-versions*) printf 'teams/a/model.pkl\\tv1\\nruns/b.txt\\tv2\\n' ;;
+  *"scheduler get-schedule"*) echo '{"Arn":"arn:aws:scheduler:x","CreationDate":"2026-01-01T00:00:00Z","Name":"t-mlflow-gc","GroupName":"default","ScheduleExpression":"cron(0 4 * * ? *)","State":"ENABLED","Target":{"Arn":"a","RoleArn":"r","Input":"{}"},"FlexibleTimeWindow":{"Mode":"OFF"}}' ;;
+  *"scheduler update-schedule"*) echo "  file=$(cat "\${4#file://}")" >> "$LOG" ;;
+  *"ecs list-tasks"*) echo arn:task/gc-1 ;;
+  *"iam get-role --role-name t-backup"*) echo arn:aws:iam::123456789012:role/t-backup ;;
+  *"sts get-caller-identity --query Arn"*) echo arn:aws:iam::123456789012:user/op ;;
+  *"kms describe-key"*) echo arn:aws:kms:eu-west-1:123456789012:key/k1 ;;
+  *list-recovery-points-by-resource*) echo arn:aws:backup:eu-west-1:123456789012:recovery-point:continuous:abc ;;
+  *start-restore-job*) echo job-1 ;;
+  *describe-restore-job*) echo COMPLETED ;;
 esac`,
       pg_dump: pgStub,
       pg_restore: pgStub,
@@ -140,16 +148,29 @@ esac`,
     const at = (pattern: RegExp) => lines.findIndex((l) => pattern.test(l));
     const freeze = at(/register-scalable-target .* --min-capacity 0 --max-capacity 0/);
     const restore = at(/restore-db-instance-to-point-in-time --source-db-instance-identifier t --target-db-instance-identifier t-r20261123t180000z --restore-time 2026-11-23T18:00:00Z .*--vpc-security-group-ids sg-1 .*--master-user-secret-kms-key-id alias\/t\/data/);
-    const listed = at(/list-object-versions --bucket t-artifacts-123456789012 --query DeleteMarkers\[\?IsLatest && LastModified >= '2026-11-23T18:00:00'\]/);
-    const undelete = lines.filter((l) => /s3api delete-object/.test(l));
+    const gcOff = at(/^aws scheduler update-schedule --cli-input-json file:\/\/gc-schedule-disabled\.json$/);
+    const restoreJob = at(/^aws backup start-restore-job --recovery-point-arn arn:aws:backup:eu-west-1:123456789012:recovery-point:continuous:abc --iam-role-arn arn:aws:iam::123456789012:role\/t-backup --resource-type S3 /);
     const dump = at(/^pg_dump --format=custom --host restored\.rds --dbname mlflow /);
     const unfreeze = at(/register-scalable-target .* --min-capacity 2 --max-capacity 6/);
-    expect([freeze, restore, listed, dump, unfreeze].every((i) => i >= 0)).toBe(true);
-    expect(freeze < restore && restore < listed && listed < dump && dump < unfreeze).toBe(true);
-    expect(undelete).toEqual([
-      'aws s3api delete-object --bucket t-artifacts-123456789012 --key teams/a/model.pkl --version-id v1',
-      'aws s3api delete-object --bucket t-artifacts-123456789012 --key runs/b.txt --version-id v2',
-    ]);
+    const gcOn = at(/^aws scheduler update-schedule --cli-input-json file:\/\/gc-schedule-enabled\.json$/);
+    const order = [freeze, gcOff, restore, restoreJob, dump, unfreeze, gcOn];
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // UpdateSchedule replaces the whole definition: everything but State is kept, read-only fields dropped.
+    const sent = (i: number) => JSON.parse(lines[i + 1].replace(/^  file=/, '')) as Record<string, unknown>;
+    expect(sent(gcOff)).toEqual({ Name: 't-mlflow-gc', GroupName: 'default', ScheduleExpression: 'cron(0 4 * * ? *)', State: 'DISABLED', Target: { Arn: 'a', RoleArn: 'r', Input: '{}' }, FlexibleTimeWindow: { Mode: 'OFF' } });
+    expect(sent(gcOn)).toMatchObject({ State: 'ENABLED', ScheduleExpression: 'cron(0 4 * * ? *)' });
+    expect(lines).toContain('aws ecs stop-task --cluster t --task arn:task/gc-1 --reason restore to 2026-11-23T18:00:00Z');
+    const metadata = JSON.parse(/--metadata (\{.*\}) --query/.exec(lines[restoreJob])?.[1] ?? '{}') as Record<string, string>;
+    expect(metadata).toEqual({
+      DestinationBucketName: 't-artifacts-123456789012',
+      NewBucket: 'false',
+      RestoreTime: '2026-11-23T18:00:00Z',
+      Encrypted: 'true',
+      EncryptionType: 'SSE-KMS',
+      KMSKey: 'arn:aws:kms:eu-west-1:123456789012:key/k1',
+      CreationToken: 't-r20261123t180000z',
+    });
     expect(lines[dump + 1]).toBe('  as=mlflow_admin password=old-pw ssl=require');
     expect(lines.filter((l) => l.startsWith('pg_restore'))).toEqual([
       'pg_restore --clean --if-exists --single-transaction --host live.rds --dbname mlflow mlflow.dump',
@@ -168,19 +189,58 @@ esac`,
   *"--name psql-t --query"*) echo live.postgres ;;
   *"--query fullyQualifiedDomainName"*) echo restored.postgres ;;
   *"keyvault secret show"*) echo admin-pw ;;
+  *"job execution list"*) echo t-mlflow-gc-x1 ;;
 esac`,
       pg_dump: pgStub,
       pg_restore: pgStub,
     });
     const order = [
       /^az containerapp revision deactivate --name t-mlflow --resource-group rg-t --revision t-mlflow--rev1$/,
+      /^az containerapp job update --name t-mlflow-gc --resource-group rg-t --cron-expression 0 0 1 5 \*$/,
+      /^az containerapp job stop --name t-mlflow-gc --resource-group rg-t --job-execution-name t-mlflow-gc-x1$/,
       /^az postgres flexible-server restore --resource-group rg-t --name psql-t-r20261123t180000z --source-server psql-t --restore-time 2026-11-23T18:00:00Z$/,
       /^az storage blob restore --account-name \S+ --resource-group rg-t --time-to-restore 2026-11-23T18:00:00Z$/,
       /^pg_dump --format=custom --host restored\.postgres --dbname mlflow /,
       /^pg_restore .*--host live\.postgres --dbname mlflow_auth /,
       /^az containerapp revision activate --name t-mlflow --resource-group rg-t --revision t-mlflow--rev1$/,
+      /^az containerapp job update --name t-mlflow-gc --resource-group rg-t --cron-expression 0 4 \* \* \*$/,
     ].map((p) => lines.findIndex((l) => p.test(l)));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+});
+
+describe('AWS restore plan: every artifact command runs as a principal the bucket policy admits', () => {
+  const now = new Date('2026-11-23T20:00:00Z');
+  const to = new Date('2026-11-23T18:00:00Z');
+
+  /** The principal ARN references the artifact bucket policy exempts from its deny of object writes and deletes. */
+  function admitted(json: Block): string[] {
+    const policy = Object.entries((json.resource as Record<string, Record<string, Block>>).aws_s3_bucket_policy).find(([k]) => k.startsWith('artifacts'))?.[1];
+    const statements = (JSON.parse(String(policy?.policy)) as { Statement: Block[] }).Statement;
+    const deny = statements.find((s) => s.Effect === 'Deny' && (s.Action as string[]).includes('s3:DeleteObject*') && (s.Action as string[]).includes('s3:PutObject*')) as Block;
+    return ((deny.Condition as Record<string, Record<string, string[]>>).ArnNotLike['aws:PrincipalArn']);
+  }
+
+  it('writes objects only through AWS Backup as the backup role, which the bucket policy exempts (no operator s3 object call)', () => {
+    const config = configFrom(aws('prod', 'alarms:\n  emails: [a@example.com]\n'));
+    const json = synthesizedStack(config);
+    const plan = restorePlan(config, json, to, now);
+    // An operator's own s3 object writes and deletes are denied by the bucket policy (constructs/aws/buckets.ts).
+    expect(plan).not.toMatch(/aws s3api (delete-object|put-object|copy-object|restore-object)|aws s3 (cp|mv|rm|sync)/);
+    const roleName = /--role-name (\S+) --query Role\.Arn/.exec(plan)?.[1];
+    expect(plan).toMatch(/aws backup start-restore-job .*--iam-role-arn "\$BACKUP_ROLE" --resource-type S3/);
+    const roles = json.resource?.aws_iam_role ?? {};
+    const [key, role] = Object.entries(roles).find(([, r]) => r.name === roleName) ?? [];
+    expect(String(role?.assume_role_policy)).toContain('backup.amazonaws.com');
+    expect(admitted(json as Block)).toContain(`\${aws_iam_role.${String(key)}.arn}`);
+  });
+
+  it('without AWS Backup (dev) says the artifacts cannot be brought back instead of printing a denied command', () => {
+    const config = configFrom(aws('dev'));
+    const json = synthesizedStack(config);
+    const plan = restorePlan(config, json, new Date('2026-11-22T18:00:00Z'), now);
+    expect(plan).not.toMatch(/aws s3api (delete-object|put-object)|start-restore-job/);
+    expect(plan).toMatch(/no continuous AWS Backup of the bucket \(backup\.enabled is off\)/);
   });
 });

@@ -94,7 +94,8 @@ function awsPlan(config: DeploymentConfig & { cloud: 'aws' }, json: StackJson, t
   if (!db || !target || !ecs) throw new RestorePlanError(`${config.name}: the deployment has no tracking platform to restore`);
   const lifecycle = Object.entries(json.resource?.aws_s3_bucket_lifecycle_configuration ?? {}).find(([k]) => k.startsWith('artifacts'))?.[1];
   const noncurrent = Number(((lifecycle?.rule as Block[] | undefined)?.[0]?.noncurrent_version_expiration as Block[] | undefined)?.[0]?.noncurrent_days ?? 30);
-  checkWindow(to, now, [['the database backups', Number(db.backup_retention_period)], ['the artifact versions', noncurrent]]);
+  const continuous = continuousDays(json);
+  checkWindow(to, now, [['the database backups', Number(db.backup_retention_period)], ...(continuous ? [['the continuous backup of the artifacts', continuous] as [string, number]] : [['the artifact versions', noncurrent] as [string, number]])]);
   const id = String(instance ? instance.identifier : cluster?.cluster_identifier);
   const restored = `${id}-r${stamp(to)}`.slice(0, 63);
   // The alias of the data key: the restored copy's managed secret is encrypted with the same key.
@@ -131,18 +132,13 @@ function awsPlan(config: DeploymentConfig & { cloud: 'aws' }, json: StackJson, t
     `${scaling} --min-capacity 0 --max-capacity 0`,
     `aws ecs update-service --cluster ${String(ecs.name)} --service mlflow --desired-count 0`,
     `aws ecs wait services-stable --cluster ${String(ecs.name)} --services mlflow`,
+    ...awsGc(json, String(ecs.name)).pause,
     '',
     '# 2. Database: restore a copy beside the live one at T (same subnets, security group and parameters).',
     `SG=${describe(id, 'VpcSecurityGroups[0].VpcSecurityGroupId')}`,
     ...restore,
     '',
-    '# 3. Artifacts: undo every deletion after T (mlflow gc, users) by removing the delete markers newer than T.',
-    '#    Artifacts written after T stay, unreferenced; MLflow never overwrites an artifact in place.',
-    `aws s3api list-object-versions --bucket "$BUCKET" --query "DeleteMarkers[?IsLatest && LastModified >= '${t.slice(0, 19)}'].[Key, VersionId]" --output text |`,
-    '  while IFS=$\'\\t\' read -r key version; do',
-    '    if [ -z "$key" ] || [ "$key" = None ]; then continue; fi',
-    '    aws s3api delete-object --bucket "$BUCKET" --key "$key" --version-id "$version"',
-    '  done',
+    ...awsArtifacts(json, kms),
     '',
     `LIVE_HOST=${describe(id, instance ? 'Endpoint.Address' : 'Endpoint')}`,
     `RESTORED_HOST=${describe('"$RESTORED"', instance ? 'Endpoint.Address' : 'Endpoint')}`,
@@ -158,6 +154,7 @@ function awsPlan(config: DeploymentConfig & { cloud: 'aws' }, json: StackJson, t
     '# 5. Unfreeze: the autoscaling bounds and task count of the deployed stack.',
     `${scaling} --min-capacity ${String(target.min_capacity)} --max-capacity ${String(target.max_capacity)}`,
     `aws ecs update-service --cluster ${String(ecs.name)} --service mlflow --desired-count ${String(target.min_capacity)}`,
+    ...awsGc(json, String(ecs.name)).resume,
     '',
     '# 6. Check the UI and a run logged before T, then delete the copy (not done here on purpose):',
     instance
@@ -198,6 +195,7 @@ function azurePlan(config: DeploymentConfig & { cloud: 'azure' }, json: StackJso
     '# 1. Freeze writes: deactivate the serving revision.',
     `REVISION=$(az containerapp show ${appArgs} --query properties.latestRevisionName -o tsv)`,
     `az containerapp revision deactivate ${appArgs} --revision "$REVISION"`,
+    ...azureGc(json, rg, now).pause,
     '',
     '# 2. Database: restore a copy beside the live server at T (same network as the source).',
     `az postgres flexible-server restore --resource-group ${rg} --name "$RESTORED" --source-server ${name} --restore-time "$T"`,
@@ -214,6 +212,7 @@ function azurePlan(config: DeploymentConfig & { cloud: 'azure' }, json: StackJso
     '',
     '# 5. Unfreeze.',
     `az containerapp revision activate ${appArgs} --revision "$REVISION"`,
+    ...azureGc(json, rg, now).resume,
     '',
     '# 6. Check the UI and a run logged before T, then delete the copy (not done here on purpose):',
     `#    az postgres flexible-server delete --resource-group ${rg} --name "$RESTORED" --yes`,
@@ -224,4 +223,103 @@ function azurePlan(config: DeploymentConfig & { cloud: 'azure' }, json: StackJso
 export function synthesizedStack(config: DeploymentConfig): StackJson {
   const app = buildApp([config]);
   return stackJson(app.node.findChild(config.name) as TerraformStack);
+}
+
+/** Days of the artifact bucket's continuous AWS Backup (0 when the deployment has none). */
+function continuousDays(json: StackJson): number {
+  const plan = Object.values(json.resource?.aws_backup_plan ?? {}).find((p) => ((p.rule as Block[] | undefined)?.[0]?.enable_continuous_backup) === true);
+  return Number(((plan?.rule as Block[] | undefined)?.[0]?.lifecycle as Block | undefined)?.delete_after ?? 0);
+}
+
+/**
+ * Artifacts back to T. The bucket policy denies object writes and deletes to every principal but the
+ * server, the team roles and the AWS Backup role (constructs/aws/buckets.ts), so an operator cannot
+ * remove delete markers: the plan asks AWS Backup to restore the bucket's continuous recovery point
+ * at T into the same bucket, as the backup role. AWS Backup restores to the original bucket are not
+ * destructive: objects deleted after T (current version a delete marker) come back, objects written
+ * after T stay, unreferenced (docs.aws.amazon.com/aws-backup/latest/devguide/restoring-s3.html).
+ */
+function awsArtifacts(json: StackJson, kmsAlias: string): string[] {
+  const role = Object.values(json.resource?.aws_iam_role ?? {}).find((r) => String(r.assume_role_policy).includes('backup.amazonaws.com'));
+  if (!role || continuousDays(json) === 0) {
+    return [
+      '# 3. Artifacts: this deployment has no continuous AWS Backup of the bucket (backup.enabled is off). The bucket',
+      '#    policy lets only the server, the team roles and AWS Backup write or delete objects, so artifacts deleted',
+      '#    after T cannot be brought back from here; runs restored with the database may miss artifacts.',
+    ];
+  }
+  const metadata = [
+    '\\"DestinationBucketName\\":\\"$BUCKET\\"',
+    '\\"NewBucket\\":\\"false\\"',
+    '\\"RestoreTime\\":\\"$T\\"',
+    '\\"Encrypted\\":\\"true\\"',
+    '\\"EncryptionType\\":\\"SSE-KMS\\"',
+    '\\"KMSKey\\":\\"$KEY\\"',
+    '\\"CreationToken\\":\\"$RESTORED\\"',
+  ].join(',');
+  return [
+    '# 3. Artifacts: AWS Backup restores the continuous recovery point of the bucket at T into the same bucket, as the',
+    '#    backup role (the only operator path the bucket policy admits). Objects deleted after T (mlflow gc, users)',
+    '#    come back; objects written after T stay, unreferenced; nothing existing is overwritten.',
+    'PARTITION=$(aws sts get-caller-identity --query Arn --output text | cut -d: -f2)',
+    `BACKUP_ROLE=$(aws iam get-role --role-name ${String(role.name)} --query Role.Arn --output text)`,
+    `KEY=$(aws kms describe-key --key-id ${kmsAlias} --query KeyMetadata.Arn --output text)`,
+    `POINT=$(aws backup list-recovery-points-by-resource --resource-arn "arn:$PARTITION:s3:::$BUCKET" --query "RecoveryPoints[?contains(RecoveryPointArn, ':continuous:')].RecoveryPointArn | [0]" --output text)`,
+    `JOB=$(aws backup start-restore-job --recovery-point-arn "$POINT" --iam-role-arn "$BACKUP_ROLE" --resource-type S3 --metadata "{${metadata}}" --query RestoreJobId --output text)`,
+    'while :; do',
+    '  STATUS=$(aws backup describe-restore-job --restore-job-id "$JOB" --query Status --output text)',
+    '  case "$STATUS" in COMPLETED) break ;; ABORTED|FAILED) echo "artifact restore job $JOB: $STATUS" >&2; exit 1 ;; esac',
+    '  sleep 60',
+    'done',
+  ];
+}
+
+/**
+ * The daily mlflow gc must not run while the database and artifacts are restored: it would remove
+ * runs and artifacts mid-copy. EventBridge Scheduler's UpdateSchedule replaces the whole definition
+ * (fields left out are reset), so the plan reads the schedule, keeps the input fields and changes
+ * only State (awscli `scheduler update-schedule`; the `get-schedule` output also holds read-only
+ * Arn/CreationDate/LastModificationDate, which update-schedule rejects).
+ */
+function awsGc(json: StackJson, cluster: string): { pause: string[]; resume: string[] } {
+  const schedule = Object.values(json.resource?.aws_scheduler_schedule ?? {}).find((s) => /-mlflow-gc$/.test(String(s.name)));
+  if (!schedule) return { pause: [], resume: [] };
+  const name = String(schedule.name);
+  const withState = (state: string) =>
+    `python3 -c 'import json,sys; s=json.load(open("gc-schedule.json")); keep=("Name","GroupName","ScheduleExpression","ScheduleExpressionTimezone","StartDate","EndDate","Description","Target","FlexibleTimeWindow","KmsKeyArn","ActionAfterCompletion"); d={k:v for k,v in s.items() if k in keep}; d["State"]=sys.argv[1]; json.dump(d, open("gc-schedule-" + sys.argv[1].lower() + ".json","w"))' ${state}`;
+  return {
+    pause: [
+      `# The daily mlflow gc stays off until step 5, and a gc task already running is stopped.`,
+      `aws scheduler get-schedule --name ${name} --output json > gc-schedule.json`,
+      withState('DISABLED'),
+      'aws scheduler update-schedule --cli-input-json file://gc-schedule-disabled.json',
+      `for task in $(aws ecs list-tasks --cluster ${cluster} --desired-status RUNNING --query 'taskArns[]' --output text); do`,
+      `  aws ecs stop-task --cluster ${cluster} --task "$task" --reason "restore to $T" > /dev/null`,
+      'done',
+    ],
+    resume: [withState('ENABLED'), 'aws scheduler update-schedule --cli-input-json file://gc-schedule-enabled.json'],
+  };
+}
+
+/**
+ * Azure: a Container Apps job cannot be suspended; the plan moves the gc job's cron to a date six
+ * months away (`az containerapp job update --cron-expression`), stops a running execution
+ * (`az containerapp job stop`), and puts the deployed cron back at the end.
+ */
+function azureGc(json: StackJson, rg: string, now: Date): { pause: string[]; resume: string[] } {
+  const job = Object.values(json.resource?.azurerm_container_app_job ?? {}).find((j) => /-mlflow-gc$/.test(String(j.name)));
+  if (!job) return { pause: [], resume: [] };
+  const args = `--name ${String(job.name)} --resource-group ${rg}`;
+  const cron = String((job.schedule_trigger_config as Block | undefined)?.cron_expression);
+  const month = ((now.getUTCMonth() + 6) % 12) + 1;
+  return {
+    pause: [
+      '# The daily mlflow gc stays off until step 5 (its cron moved six months away), and a running execution is stopped.',
+      `az containerapp job update ${args} --cron-expression "0 0 1 ${month} *"`,
+      `for execution in $(az containerapp job execution list ${args} --query "[?properties.status=='Running'].name" -o tsv); do`,
+      `  az containerapp job stop ${args} --job-execution-name "$execution"`,
+      'done',
+    ],
+    resume: [`az containerapp job update ${args} --cron-expression "${cron}"`],
+  };
 }
