@@ -125,8 +125,9 @@ describe('Azure alerts', () => {
 
   it('alerts on the same signals as AWS, through one action group with the configured receivers', () => {
     expect(alerts.map((a) => a.name).sort()).toEqual(
-      ['5xx-count', 'database-connections', 'database-cpu', 'database-storage', 'latency', 'replicas', 'restarts'].map((n) => `t-${n}`),
+      ['5xx-count', 'database-connections', 'database-cpu', 'database-storage', 'latency', 'replicas'].map((n) => `t-${n}`),
     );
+    expect(onlyResource(prod, 'azurerm_monitor_scheduled_query_rules_alert_v2').name).toBe('t-restarts');
     expect(onlyResource(prod, 'azurerm_monitor_action_group').email_receiver).toEqual([
       { name: 'oncall@example.com', email_address: 'oncall@example.com', use_common_alert_schema: true },
     ]);
@@ -142,6 +143,29 @@ describe('Azure alerts', () => {
     // GP_Standard_D2ds_v5: 844 user connections; 80% in production.
     expect((alert('database-connections').criteria as Block[])[0]).toMatchObject({ metric_name: 'active_connections', threshold: 675 });
     expect((alert('replicas').criteria as Block[])[0]).toMatchObject({ metric_name: 'Replicas', operator: 'LessThan', threshold: 2 });
+  });
+
+  it('watches the average response time in milliseconds (ResponseTime, "Average Response Time (Preview)", ms)', () => {
+    expect((alert('latency').criteria as Block[])[0]).toMatchObject({ metric_name: 'ResponseTime', aggregation: 'Average', threshold: 3000 });
+  });
+
+  it('pages on every new restart: a log search over the restart events of the last 15 minutes, not the cumulative RestartCount metric', () => {
+    // RestartCount ("Total Replica Restart Count") is cumulative per replica: a metric threshold on it fires once and stays fired.
+    expect(alerts.some((a) => (a.criteria as Block[])[0].metric_name === 'RestartCount')).toBe(false);
+    const rule = onlyResource(prod, 'azurerm_monitor_scheduled_query_rules_alert_v2');
+    expect(rule).toMatchObject({ evaluation_frequency: 'PT5M', window_duration: 'PT15M', auto_mitigation_enabled: true, severity: 2, location: 'westeurope' });
+    expect(String((rule.scopes as string[])[0])).toMatch(/^\$\{azurerm_log_analytics_workspace\./);
+    expect(String(((rule.action as Block).action_groups as string[])[0])).toContain('azurerm_monitor_action_group.');
+    const criteria = (rule.criteria as Block[])[0];
+    expect(criteria).toMatchObject({ time_aggregation_method: 'Count', operator: 'GreaterThan', threshold: 0 });
+    // Diagnostic setting destination (logsDestination azure-monitor): resource-specific table, columns without the _s suffix.
+    const query = String(criteria.query);
+    expect(query.split('\n')[0]).toBe('ContainerAppSystemLogs');
+    expect(query).toContain('| where ContainerAppName == "t-mlflow"');
+    expect(query).toMatch(/Reason in~ \("ContainerTerminated"/);
+    expect(query).not.toMatch(/_CL|_s\b/);
+    // The app the query filters on is the tracking container app of the stack.
+    expect(onlyResource(prod, 'azurerm_container_app').name).toBe('t-mlflow');
   });
 });
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group';
 import { MonitorMetricAlert, type MonitorMetricAlertCriteria } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
+import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import { alarmThresholds } from '../shared/alarm-thresholds';
 
 export interface TrackingAlertsProps {
@@ -8,6 +9,12 @@ export interface TrackingAlertsProps {
   readonly resourceGroupName: string;
   /** Resource id of the tracking container app (Microsoft.App/containerApps). */
   readonly containerAppId: string;
+  /** Name of the tracking container app (the `ContainerAppName` of its system log records). */
+  readonly containerAppName: string;
+  /** Resource id of the Log Analytics workspace the environment's diagnostic setting sends its logs to. */
+  readonly logAnalyticsWorkspaceId: string;
+  /** Region of the log search alert rule (the workspace's). */
+  readonly location: string;
   /** Resource id of the PostgreSQL flexible server. */
   readonly databaseId: string;
   /** The server's user connection limit (constructs/shared/db-connections.ts). */
@@ -68,8 +75,9 @@ export class TrackingAlerts extends Construct {
       threshold: errors,
       dimension: [{ name: 'statusCodeCategory', operator: 'Include', values: ['5xx'] }],
     });
-    // ResponseTime ("Average Response Time (Preview)", milliseconds): a preview metric whose name could not be
-    // confirmed in the stored Azure Monitor reference page; Requests, Replicas and RestartCount are listed there.
+    // ResponseTime: "Average Response Time (Preview)", milliseconds, aggregation Average (Azure Monitor
+    // reference, "Supported metrics for Microsoft.App/containerApps",
+    // learn.microsoft.com/azure/azure-monitor/reference/supported-metrics/microsoft-app-containerapps-metrics).
     alert('latency', `Average response time above ${t.latencyP90Seconds} s`, app, {
       metricNamespace: apps,
       metricName: 'ResponseTime',
@@ -84,13 +92,7 @@ export class TrackingAlerts extends Construct {
       operator: 'LessThan',
       threshold: props.minReplicas,
     });
-    alert('restarts', 'A tracking replica restarted', app, {
-      metricNamespace: apps,
-      metricName: 'RestartCount',
-      aggregation: 'Total',
-      operator: 'GreaterThan',
-      threshold: 0,
-    }, 'PT15M');
+    this.restartAlert(props, group.id);
     const pg = 'Microsoft.DBforPostgreSQL/flexibleServers';
     alert('database-cpu', `Database CPU above ${t.databaseCpuPercent}%`, props.databaseId, {
       metricNamespace: pg,
@@ -115,4 +117,48 @@ export class TrackingAlerts extends Construct {
       threshold: connections,
     });
   }
+
+  /**
+   * Replica restarts. The RestartCount metric ("Total Replica Restart Count") is cumulative per
+   * replica, so a threshold on it fires once and stays fired. Instead a log search alert counts the
+   * container restart events of the app in the last 15 minutes: every new restart pages again, and
+   * the alert resolves once 15 minutes pass without one. The environment's diagnostic setting
+   * (logsDestination azure-monitor, constructs/azure/tracking-app.ts) writes system logs to the
+   * resource-specific table `ContainerAppSystemLogs` (columns without the `_s` suffix of the legacy
+   * `ContainerAppSystemLogs_CL` table the log-analytics destination writes).
+   */
+  private restartAlert(props: TrackingAlertsProps, actionGroupId: string): void {
+    const name = `${props.namePrefix}-restarts`;
+    this.alertNames.push(name);
+    new MonitorScheduledQueryRulesAlertV2(this, 'restarts', {
+      name,
+      resourceGroupName: props.resourceGroupName,
+      location: props.location,
+      scopes: [props.logAnalyticsWorkspaceId],
+      description: 'A tracking container restarted or was terminated (runbook: Alarms, restarts)',
+      severity: 2,
+      evaluationFrequency: 'PT5M',
+      windowDuration: 'PT15M',
+      autoMitigationEnabled: true,
+      criteria: [
+        {
+          query: restartQuery(props.containerAppName),
+          timeAggregationMethod: 'Count',
+          operator: 'GreaterThan',
+          threshold: 0,
+          failingPeriods: { numberOfEvaluationPeriods: 1, minimumFailingPeriodsToTriggerAlert: 1 },
+        },
+      ],
+      action: { actionGroups: [actionGroupId] },
+    });
+  }
+}
+
+/** KQL: the container restart and termination events of one container app. */
+export function restartQuery(containerAppName: string): string {
+  return [
+    'ContainerAppSystemLogs',
+    `| where ContainerAppName == "${containerAppName}"`,
+    '| where Reason in~ ("ContainerTerminated", "ContainerCrashing", "ContainerBackOff", "BackOff") or Reason contains "Restart"',
+  ].join('\n');
 }
