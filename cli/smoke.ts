@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClientConfigError } from '../stacks/client/client-config';
 import { SmokeError, checkCaFile, credentialsFromEnv, runSmoke, smokeTarget } from '../stacks/client/smoke';
+import { parseLargeArtifactMb } from '../stacks/client/large-artifact';
 
-const USAGE = `usage: npm run smoke -- <stack> [--outputs <outputs.json>] [--ca-file <ca-bundle.pem>]
+const USAGE = `usage: npm run smoke -- <stack> [--outputs <outputs.json>] [--ca-file <ca-bundle.pem>] [--large-artifact-mb <n>]
 
 Checks a deployed tracking server: /health answers, anonymous requests are refused, the admin
 creates a throwaway experiment, run and artifact (read back through the server's artifact proxy),
@@ -14,6 +15,9 @@ everything it creates is removed again.
   --outputs   the stack's outputs (default outputs.json): npx cdktf output <stack> --outputs-file outputs.json
   --ca-file   CA bundle (PEM) of a load balancer with a private CA (default: $MLFLOW_TRACKING_SERVER_CERT_PATH;
               NODE_EXTRA_CA_CERTS=<pem> works too)
+  --large-artifact-mb  also send an n MiB artifact through the proxy in one streamed PUT, read it back,
+              compare SHA-256, delete it (the single-request route; with MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD
+              on AWS the MLflow client sends large files in parts straight to S3 instead: not checked here)
 
 Admin credentials come from the environment, as for the MLflow client:
   export MLFLOW_TRACKING_USERNAME=admin     # tracking.adminUsername in the config, default admin
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
     options: {
       outputs: { type: 'string', default: 'outputs.json' },
       'ca-file': { type: 'string' },
+      'large-artifact-mb': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -50,6 +55,12 @@ async function main(): Promise<void> {
     process.exitCode = rerunWithCa(path.resolve(caFile));
     return;
   }
+  let largeArtifactMb: number | undefined;
+  try {
+    largeArtifactMb = parseLargeArtifactMb(values['large-artifact-mb']);
+  } catch (error) {
+    throw new SmokeError(error instanceof Error ? error.message : String(error));
+  }
   const target = smokeTarget(values.outputs, stack);
   const admin = credentialsFromEnv(process.env, target.passwordCommand);
   await runSmoke({
@@ -57,6 +68,7 @@ async function main(): Promise<void> {
     admin,
     pass: (step) => console.log(`ok   ${step}`),
     warn: (problem) => console.error(`warn ${problem}`),
+    largeArtifactMb,
   });
   console.log(`smoke: ${stack} passed every check`);
 }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { ClientConfigError } from '../stacks/client/client-config';
 import { SmokeError, credentialsFromEnv, describeNetworkError, proxiedArtifactUrl, runSmoke, smokeTarget } from '../stacks/client/smoke';
+import { generatedBody, hashBody, parseLargeArtifactMb } from '../stacks/client/large-artifact';
 import { tempDirWith } from './helpers';
 
 const ADMIN = { username: 'admin', password: 'pa$$ word%"' };
@@ -21,6 +22,8 @@ interface Behaviour {
   readonly defaultRoot?: string;
   /** Returns other bytes than were uploaded. */
   readonly corruptArtifact?: boolean;
+  /** Returns other bytes for artifacts whose path matches. */
+  readonly corruptKey?: RegExp;
   /** Status of get-experiment for a user without permissions. @default 403 */
   readonly unprivilegedStatus?: number;
   /** A run's artifact_uri. @default <experiment location>/<run id>/artifacts */
@@ -33,6 +36,8 @@ class FakeMlflow {
   readonly experiments: Map<string, { name: string; location: string; deleted: boolean }>;
   readonly users = new Map<string, string>();
   readonly artifacts = new Map<string, string>();
+  /** Size of every artifact PUT, by path. */
+  readonly uploadedBytes = new Map<string, number>();
   readonly requests: string[] = [];
   private readonly server: http.Server;
   private nextId = 1;
@@ -136,11 +141,13 @@ class FakeMlflow {
 
   private artifact(method: string, key: string, text: string): { status: number; body: unknown } {
     if (method === 'PUT') this.artifacts.set(key, text);
+    if (method === 'PUT') this.uploadedBytes.set(key, Buffer.byteLength(text));
     if (method === 'DELETE') this.artifacts.delete(key);
     if (method !== 'GET') return { status: 200, body: {} };
     const stored = this.artifacts.get(key);
     if (stored === undefined) return { status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } };
-    return { status: 200, body: this.behaviour.corruptArtifact ? `${stored}!` : stored };
+    const corrupt = this.behaviour.corruptArtifact || this.behaviour.corruptKey?.test(key);
+    return { status: 200, body: corrupt ? `${stored}!` : stored };
   }
 
   /** The experiments and users the check left behind, and its artifacts. */
@@ -153,14 +160,14 @@ class FakeMlflow {
   }
 }
 
-async function smokeAgainst(behaviour: Behaviour, admin = ADMIN) {
+async function smokeAgainst(behaviour: Behaviour, admin = ADMIN, largeArtifactMb?: number) {
   const fake = new FakeMlflow(behaviour);
   const trackingUri = await fake.start();
   const passed: string[] = [];
   const warnings: string[] = [];
   let error: unknown;
   try {
-    await runSmoke({ trackingUri, admin, pass: (s) => passed.push(s), warn: (w) => warnings.push(w), suffix: 'test' });
+    await runSmoke({ trackingUri, admin, pass: (s) => passed.push(s), warn: (w) => warnings.push(w), suffix: 'test', largeArtifactMb });
   } catch (e) {
     error = e;
   } finally {
@@ -365,3 +372,51 @@ describe('npm run smoke (the entry point)', () => {
     expect(fake.leftovers()).toEqual([]);
   });
 });
+
+describe('smoke --large-artifact-mb (one streamed PUT through the proxy, SHA-256 compared)', () => {
+  const large = '/api/2.0/mlflow-artifacts/artifacts/1/run2/artifacts/smoke-large.bin';
+
+  it('uploads n MiB through the single-request proxy route, reads them back, compares the SHA-256 and deletes them', async () => {
+    const { fake, passed, error } = await smokeAgainst({}, ADMIN, 3);
+    expect(error).toBeUndefined();
+    expect(fake.uploadedBytes.get('1/run2/artifacts/smoke-large.bin')).toBe(3 * 1024 * 1024);
+    expect(fake.requests).toEqual(expect.arrayContaining([`PUT ${large}`, `GET ${large}`, `DELETE ${large}`]));
+    expect(passed).toContainEqual(expect.stringMatching(/^admin uploads 3 MiB in one streamed PUT through the proxy and reads it back \(SHA-256 [0-9a-f]{12}…\)$/));
+    expect(passed.at(-1)).toBe(
+      `cleanup: removed user smoke-test, artifact ${large}, artifact /api/2.0/mlflow-artifacts/artifacts/1/run2/artifacts/smoke.txt, experiment 1 (smoke/test)`,
+    );
+    expect(fake.leftovers()).toEqual([]);
+  });
+
+  it('is off unless asked for', async () => {
+    const { fake } = await smokeAgainst({});
+    expect(fake.requests.some((r) => r.includes('smoke-large.bin'))).toBe(false);
+  });
+
+  it('fails on a different digest, naming the size, and still deletes the large artifact', async () => {
+    const { fake, error } = await smokeAgainst({ corruptKey: /smoke-large\.bin$/ }, ADMIN, 1);
+    expect(error).toBeInstanceOf(SmokeError);
+    expect(error?.message).toBe(`GET ${large} returned 1048577 bytes whose SHA-256 differs from the 1 MiB uploaded`);
+    expect(fake.requests).toContain(`DELETE ${large}`);
+    expect(fake.leftovers()).toEqual([]);
+  });
+
+  it('names the proxy route and the likely causes when the upload is refused', async () => {
+    const { fake, error } = await smokeAgainst({ failing: [`PUT ${large}`] }, ADMIN, 2);
+    expect(error?.message).toMatch(new RegExp(`^PUT ${large.replace(/\./g, '\\.')} answered 500, expected 200: the proxy did not take 2 MiB`));
+    expect(fake.requests).not.toContain(`GET ${large}`);
+    expect(fake.leftovers()).toEqual([]);
+  });
+
+  it.each(['0', '-1', '1.5', 'ten', '10241'])('rejects --large-artifact-mb %s', (value) => {
+    expect(() => parseLargeArtifactMb(value)).toThrow(/^--large-artifact-mb .*: expected a whole number of MiB from 1 to 10240$/);
+  });
+
+  it('hashes the generated body as it streams (the digest is that of the bytes sent)', async () => {
+    const body = generatedBody(2);
+    const read = await hashBody(body.stream);
+    expect(read.bytes).toBe(2 * 1024 * 1024);
+    expect(read.sha256).toBe(body.sha256());
+  });
+});
+

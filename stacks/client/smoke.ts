@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { readStackOutputs } from './client-config';
+import { downloadLarge, uploadLarge } from './large-artifact';
 
 /**
  * `npm run smoke -- <stack>`: a post-deploy check of a tracking server, over MLflow's REST API
@@ -42,6 +43,8 @@ export interface SmokeOptions {
   readonly timeoutMs?: number;
   /** Suffix of the throwaway experiment's and user's names. @default random */
   readonly suffix?: string;
+  /** MiB of a second, large artifact sent through the proxy and read back (stacks/client/large-artifact.ts). @default none */
+  readonly largeArtifactMb?: number;
 }
 
 export interface SmokeTarget {
@@ -170,6 +173,11 @@ export function describeNetworkError(error: unknown, url: URL, timeoutMs: number
   return `${where}: request failed (${code ?? detail})`;
 }
 
+/** The Basic authorization header of `who`. */
+function basic(who: SmokeCredentials): string {
+  return `Basic ${Buffer.from(`${who.username}:${who.password}`).toString('base64')}`;
+}
+
 /** HTTP against one tracking server, with one-line errors. */
 class Server {
   constructor(
@@ -186,7 +194,7 @@ class Server {
 
   async send(method: string, url: URL, options: SendOptions = {}): Promise<Reply> {
     const headers: Record<string, string> = {};
-    if (options.auth) headers.authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
+    if (options.auth) headers.authorization = basic(options.auth);
     let body: string | undefined = options.body;
     if (options.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -314,8 +322,9 @@ async function checkWorkflow(server: Server, options: SmokeOptions, suffix: stri
   const got = await server.send('GET', file, { auth: admin });
   expectStatus(got, 'GET', file, 200);
   if (got.text !== content) throw new SmokeError(`GET ${file.pathname} returned other content than was uploaded: ${snippet(got.text)}`);
-  await server.call(admin, 'POST', server.url(`${API}/runs/update`), { run_id: runId, status: 'FINISHED', end_time: Date.now() });
   options.pass(`admin uploads an artifact and reads it back through the proxy (${artifactUri})`);
+  if (options.largeArtifactMb) await checkLargeArtifact(server, options, new URL(`${proxied.href}/smoke-large.bin`), options.largeArtifactMb, cleanups);
+  await server.call(admin, 'POST', server.url(`${API}/runs/update`), { run_id: runId, status: 'FINISHED', end_time: Date.now() });
 
   const user = { username: `smoke-${suffix}`, password: randomBytes(24).toString('base64url') };
   await server.call(admin, 'POST', server.url(`${API}/users/create`), { username: user.username, password: user.password });
@@ -328,3 +337,24 @@ async function checkWorkflow(server: Server, options: SmokeOptions, suffix: stri
   expectStatus(denied, 'GET', read, 403, `user ${user.username}, who has no permission, must not read experiment ${experimentId}`);
   options.pass(`a user without permissions cannot read the experiment (403)`);
 }
+
+/** n MiB up through the proxy in one streamed PUT, back with a streamed GET, compared by SHA-256. */
+async function checkLargeArtifact(server: Server, options: SmokeOptions, file: URL, megabytes: number, cleanups: { what: string; run: () => Promise<void> }[]): Promise<void> {
+  const admin = options.admin;
+  // A large transfer takes longer than one API call: allow 2 s per MiB on top of the request timeout.
+  const timeoutMs = (options.timeoutMs ?? 20_000) + megabytes * 2000;
+  const request = { url: file, authorization: basic(admin), megabytes, timeoutMs };
+  const network = (error: unknown) => {
+    throw new SmokeError(describeNetworkError(error, file, timeoutMs));
+  };
+  const up = await uploadLarge(request).catch(network);
+  expectStatus(up, 'PUT', file, 200, `the proxy did not take ${megabytes} MiB (load balancer idle timeout, request size limit or the server's disk?)`);
+  cleanups.push({ what: `artifact ${file.pathname}`, run: async () => expectStatus(await server.send('DELETE', file, { auth: admin }), 'DELETE', file, 200) });
+  const down = await downloadLarge(request).catch(network);
+  expectStatus({ status: down.status, text: down.text ?? '' }, 'GET', file, 200);
+  if (down.sha256 !== up.sha256) {
+    throw new SmokeError(`GET ${file.pathname} returned ${down.bytes ?? 0} bytes whose SHA-256 differs from the ${megabytes} MiB uploaded`);
+  }
+  options.pass(`admin uploads ${megabytes} MiB in one streamed PUT through the proxy and reads it back (SHA-256 ${up.sha256.slice(0, 12)}…)`);
+}
+
