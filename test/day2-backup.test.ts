@@ -157,7 +157,7 @@ esac`,
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // UpdateSchedule replaces the whole definition: everything but State is kept, read-only fields dropped.
-    const sent = (i: number) => JSON.parse(lines[i + 1].replace(/^  file=/, '')) as Record<string, unknown>;
+    const sent = (i: number) => JSON.parse(lines[i + 1].replace(/^ {2}file=/, '')) as Record<string, unknown>;
     expect(sent(gcOff)).toEqual({ Name: 't-mlflow-gc', GroupName: 'default', ScheduleExpression: 'cron(0 4 * * ? *)', State: 'DISABLED', Target: { Arn: 'a', RoleArn: 'r', Input: '{}' }, FlexibleTimeWindow: { Mode: 'OFF' } });
     expect(sent(gcOn)).toMatchObject({ State: 'ENABLED', ScheduleExpression: 'cron(0 4 * * ? *)' });
     expect(lines).toContain('aws ecs stop-task --cluster t --task arn:task/gc-1 --reason restore to 2026-11-23T18:00:00Z');
