@@ -89,7 +89,10 @@ describe('deploy workflow', () => {
 
   it('is manual and environment-gated, with an OIDC token and no stored cloud secret', () => {
     expect(Object.keys(wf.on)).toEqual(['workflow_dispatch']);
-    expect(job.environment).toBe('${{ inputs.environment }}');
+    // The environment is the stack's own, never a free input (a free one let aws-prod run under an
+    // environment without required reviewers).
+    expect(job.environment).toBe('${{ inputs.stack }}');
+    expect(Object.keys((wf.on.workflow_dispatch as { inputs: Record<string, unknown> }).inputs).sort()).toEqual(['cloud', 'stack']);
     expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     expect(read('deploy.yml')).not.toMatch(/secrets\./);
   });
