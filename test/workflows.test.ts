@@ -80,8 +80,25 @@ describe('pull-request workflow', () => {
     const validate = wf.jobs.validate;
     expect(validate.steps.some((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))).toBe(true);
     expect(runs(validate)).toContain('npm run validate');
-    expect(runs(validate)).toMatch(/pip install --user "checkov==\$CHECKOV_VERSION"[\s\S]*checkov --directory cdktf\.out\/stacks --framework terraform_json/);
+    expect(runs(validate)).toMatch(/npm run validate[\s\S]*pipx run --spec "checkov==\$CHECKOV_VERSION" checkov --config-file \.checkov\.yaml/);
+    expect(runs(validate)).not.toContain('pip install');
     expect(read('pull-request.yml')).toMatch(/CHECKOV_VERSION: '\d+\.\d+\.\d+'/);
+  });
+
+  it('.checkov.yaml scans the synthesized stacks, hard-fails, and gives a reason for every skipped check', () => {
+    const text = fs.readFileSync(path.join(__dirname, '..', '.checkov.yaml'), 'utf8');
+    const config = parse(text) as Record<string, unknown>;
+    expect(config).toMatchObject({ directory: ['cdktf.out/stacks'], framework: ['terraform_json'] });
+    expect(config['soft-fail']).toBeUndefined();
+    expect(config['soft-fail-on']).toBeUndefined();
+    const skips = config['skip-check'] as string[];
+    for (const id of skips) {
+      expect(id).toMatch(/^CKV2?_[A-Z]+_\d+$/);
+      // The comment right above each skip says why (and where the decision is documented).
+      const lines = text.split('\n');
+      const at = lines.findIndex((l) => l.trim() === `- ${id}`);
+      expect(lines[at - 1]).toMatch(/^\s*#\s*\S/);
+    }
   });
 });
 
