@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { loadDeployments } from '../stacks/config/load';
 import { DATA_BEARING_TYPES } from '../stacks/policy/rules';
 import { SHIPPED_CONFIGS, addressInventory, synth } from './helpers';
+import { missingProtectedMessage } from './protected-addresses';
 
 const PINNED_FILE = path.join(__dirname, 'protected-addresses.json');
 const pinned = JSON.parse(fs.readFileSync(PINNED_FILE, 'utf8')) as Record<string, string[]>;
@@ -22,8 +23,18 @@ describe.each(stacks.map((s) => [s.config.name, s] as const))('data-bearing addr
   it('include every pinned one (a changed address destroys and re-creates the resource)', () => {
     const current = new Set(addressInventory(json).filter((a) => DATA_BEARING_TYPES.includes(a.split('.')[0])));
     const missing = (pinned[name] ?? []).filter((a) => !current.has(a));
-    expect({ stack: name, missing }).toEqual({ stack: name, missing: [] });
+    // A thrown message (not a structural diff) so the failure says which file to edit and when.
+    if (missing.length > 0) throw new Error(missingProtectedMessage(name, missing));
   });
+});
+
+it('a missing pinned address fails with the file, the addresses and what to do when the removal is intended', () => {
+  const message = missingProtectedMessage('aws-prod', ['aws_db_instance.database', 'aws_s3_bucket.artifacts']);
+  expect(message).toContain('test/protected-addresses.json');
+  expect(message).toContain('  - aws_db_instance.database\n  - aws_s3_bucket.artifacts');
+  expect(message).toContain("If this removal is intended and approved (the review's DATA LOSS), remove these entries");
+  expect(message).toContain('in the same pull request');
+  expect(message).toContain('Moving a resource on purpose');
 });
 
 it('pins no stack that is no longer shipped', () => {

@@ -53,9 +53,46 @@ const SENSITIVE_TYPES: Readonly<Record<string, readonly string[]>> = {
   databricks_secret: ['string_value'],
 };
 
+/**
+ * One list position in a flattened path: `[3]` (by position), `[name="FOO"]` (a list of objects
+ * keyed by their `name`) or `["aws_s3_bucket.x"]` (an item of a list of strings, read as a set).
+ */
+const LIST_KEY = /\[(?:\d+|(?:name=)?"(?:[^"\\]|\\.)*")\]|\(order\)/g;
+
+/** The attribute a flattened path belongs to, without list positions: `container.env.value`. */
+export function attributeOf(path: string): string {
+  return path.replace(LIST_KEY, '');
+}
+
 export function isSensitive(type: string, path: string): boolean {
-  const segments = path.replace(/\[\d+\]/g, '').split(/[.{}]+/).filter(Boolean);
+  // A named entry's name counts as a segment: the value of an env var `DB_PASSWORD` is hidden.
+  const named = path.replace(/\[name=("(?:[^"\\]|\\.)*")\]/g, (_m, name: string) => `.${String(JSON.parse(name))}.`);
+  const segments = attributeOf(named).split(/[.{}]+/).filter(Boolean);
   return segments.some((s) => SENSITIVE_LEAF.test(s)) || (SENSITIVE_TYPES[type] ?? []).includes(segments[0] ?? '');
+}
+
+const isNamedObject = (v: unknown): v is { name: string } =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { name?: unknown }).name === 'string';
+const unique = (keys: readonly string[]) => new Set(keys).size === keys.length;
+
+/**
+ * A list keyed by identity instead of position, so one inserted entry reads as one change, not a
+ * shift of every later one: objects that all have a distinct `name` (container env vars, secrets,
+ * containers) by name; plain strings (`depends_on`, subnet ids, IAM actions) as a set, with their
+ * order kept under `(order)` and shown only when nothing else in the list changed.
+ */
+function flattenList(list: readonly unknown[], prefix: string, into: Map<string, unknown>): boolean {
+  if (list.length > 0 && list.every(isNamedObject) && unique(list.map((v) => v.name))) {
+    for (const v of list) flatten(v, `${prefix}[name=${JSON.stringify(v.name)}]`, into);
+    return true;
+  }
+  // Strings holding JSON documents stay positional: each is expanded with `{}`.
+  if (list.length > 0 && list.every((v): v is string => typeof v === 'string' && !/^\s*[[{]/.test(v)) && unique(list)) {
+    for (const v of list) into.set(`${prefix}[${JSON.stringify(v)}]`, v);
+    into.set(`${prefix}(order)`, list);
+    return true;
+  }
+  return false;
 }
 
 /** Flattens a value into leaf paths; JSON documents embedded in strings (IAM policies) are expanded with `{}`. */
@@ -70,7 +107,7 @@ export function flatten(value: unknown, prefix = '', into: Map<string, unknown> 
   }
   if (Array.isArray(value)) {
     if (value.length === 0) into.set(prefix, []);
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, into));
+    else if (!flattenList(value, prefix, into)) value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, into));
   } else if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value).filter(([k]) => k !== '//');
     if (entries.length === 0) into.set(prefix, {});
@@ -91,12 +128,21 @@ export function diffBlocks(type: string, before: Block, after: Block): Attribute
     const x = a.get(path);
     const y = b.get(path);
     if (JSON.stringify(x) === JSON.stringify(y)) continue;
-    const attribute = path.replace(/\[\d+\]/g, '').split('{}')[0];
+    // A reordered list of strings is one change; with items added or removed, they say it all.
+    if (path.endsWith('(order)') && orderIsImplied(path, x, y, a, b)) continue;
+    const attribute = attributeOf(path).split('{}')[0];
     const top = attribute.split('.')[0];
     const replaces = replacementReason(type, attribute, before[top], after[top]);
     changes.push({ path, before: x, after: y, sensitive: isSensitive(type, path), ...(replaces ? { replaces } : {}) });
   }
   return changes;
+}
+
+/** True when the items of the list changed (or it is new or gone): its `(order)` adds nothing. */
+function orderIsImplied(path: string, x: unknown, y: unknown, a: Map<string, unknown>, b: Map<string, unknown>): boolean {
+  if (!Array.isArray(x) || !Array.isArray(y)) return true;
+  const prefix = path.slice(0, -'(order)'.length);
+  return x.length !== y.length || x.some((item) => !b.has(`${prefix}[${JSON.stringify(item)}]`)) || !a.has(prefix + '(order)');
 }
 
 /** `type.name` → block for every resource of a stack. */
