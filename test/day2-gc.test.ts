@@ -86,8 +86,31 @@ describe('AWS: EventBridge Scheduler runs the server task definition with a gc c
     expect(input.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ SecurityGroups: [expect.stringMatching(/task-security-group/)], AssignPublicIp: 'DISABLED' });
     expect(input.Overrides.ContainerOverrides).toHaveLength(1);
     expect(input.Overrides.ContainerOverrides[0].Name).toBe('mlflow');
-    expect(input.Overrides.ContainerOverrides[0].Command[2]).toContain('--older-than 90d');
+    expect(input.Overrides.ContainerOverrides[0].Command).toHaveLength(1);
+    expect(input.Overrides.ContainerOverrides[0].Command[0]).toContain('--older-than 90d');
     expect(resourcesOf(json, 'aws_ecs_task_definition')).toEqual({ [Object.keys(resourcesOf(json, 'aws_ecs_task_definition'))[0]]: expect.anything() });
+  });
+
+  it('runs gc when Docker executes entryPoint + command override (ECS ContainerOverride.command replaces CMD only; Docker run reference "ENTRYPOINT + CMD")', () => {
+    const taskDefs = resourcesOf(json, 'aws_ecs_task_definition');
+    const containers = JSON.parse(String(Object.values(taskDefs)[0].container_definitions)) as { name: string; entryPoint?: string[] }[];
+    const entryPoint = containers.find((c) => c.name === 'mlflow')?.entryPoint ?? [];
+    const argv = [...entryPoint, ...input.Overrides.ContainerOverrides[0].Command];
+    const dir = tempDirWith({});
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const log = path.join(dir, 'log');
+    fs.writeFileSync(log, '');
+    fs.writeFileSync(path.join(bin, 'mlflow'), '#!/bin/sh\necho "mlflow $*" >> "$LOG"\nif [ "$1" = server ]; then exec /bin/sleep 30; fi\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'python'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const result = spawnSync(argv[0], argv.slice(1), {
+      env: { PATH: `${bin}:/usr/bin:/bin`, LOG: log, MLFLOW_BACKEND_STORE_URI: 'postgresql://db:5432/mlflow?sslmode=require' },
+      input: '',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(log, 'utf8')).toMatch(/^mlflow gc .*--older-than 90d/m);
   });
 
   it('lets the scheduler role run that family in that cluster and pass the two task roles, nothing else', () => {
