@@ -297,7 +297,7 @@ describe.each([
     expect(bootstrap.env.MLFLOW_SERVER_DB_PASSWORD).toBe(secretValue('MLFLOW_SERVER_DB_PASSWORD'));
     expect(bootstrap.stdin).not.toContain(secretValue('MLFLOW_SERVER_DB_PASSWORD'));
     // Bound as a parameter, never formatted into the SQL text.
-    expect(bootstrap.stdin).toContain('ALTER ROLE mlflow_server LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %s", (os.environ["MLFLOW_SERVER_DB_PASSWORD"],))');
+    expect(bootstrap.stdin).toContain('ALTER ROLE mlflow_server WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %s", (os.environ["MLFLOW_SERVER_DB_PASSWORD"],))');
     expect(teams.env.MLFLOW_PLATFORM_TEAMS).toBe(TEAMS.join(','));
     for (const team of TEAMS) {
       const variable = `MLFLOW_TEAM_ADMIN_PASSWORD_${team.toUpperCase().replace(/-/g, '_')}`;

@@ -81,10 +81,26 @@ describe('init step Python, run against recording fakes', () => {
 
     it('creates the server role without CREATEDB/CREATEROLE, its password bound as a parameter, and the auth database', () => {
       expect(statements).toContainEqual(['mlflow', 'CREATE ROLE mlflow_server LOGIN', null]);
-      expect(statements).toContainEqual(['mlflow', 'ALTER ROLE mlflow_server LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %s', [ENV.MLFLOW_SERVER_DB_PASSWORD]]);
+      expect(statements).toContainEqual(['mlflow', 'ALTER ROLE mlflow_server WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %s', [ENV.MLFLOW_SERVER_DB_PASSWORD]]);
       expect(statements).toContainEqual(['mlflow', 'GRANT mlflow_server TO CURRENT_USER', null]);
       expect(statements).toContainEqual(['mlflow', 'CREATE DATABASE mlflow_auth', null]);
       for (const [, text] of statements) expect(text).not.toContain(ENV.MLFLOW_SERVER_DB_PASSWORD);
+    });
+
+    // The admin is rds_superuser / azure_pg_admin, never a superuser. PostgreSQL src/backend/commands/user.c
+    // AlterRole: a non-superuser may not name SUPERUSER/NOSUPERUSER at all, nor REPLICATION/NOREPLICATION
+    // (≤ 15: superuser only; ≥ 16: only a role that has REPLICATION, which the RDS master lacks). ≥ 16 also
+    // requires CREATEDB to name NOCREATEDB and ADMIN OPTION on the role (its creator has it; the RDS and
+    // Azure admins hold CREATEDB and CREATEROLE). Checked by hand on PostgreSQL 15.x (Debian 12) as a
+    // CREATEDB CREATEROLE non-superuser: the old ALTER failed with "must be superuser to alter superuser
+    // roles or change superuser attribute"; CREATE ROLE, this ALTER and GRANT ... TO CURRENT_USER (twice:
+    // a NOTICE, no error) succeeded and left the role NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION.
+    it('sends no statement a non-superuser CREATEROLE admin is refused (PostgreSQL 14-17 user.c AlterRole)', () => {
+      const roleStatements = statements.map(([, text]) => text).filter((text) => /\b(ROLE|GRANT)\b/.test(text));
+      expect(roleStatements.length).toBeGreaterThan(0);
+      for (const text of roleStatements) expect(text).not.toMatch(/SUPERUSER|REPLICATION|BYPASSRLS/i);
+      const alter = roleStatements.filter((text) => text.startsWith('ALTER ROLE'));
+      expect(alter).toEqual(['ALTER ROLE mlflow_server WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %s']);
     });
 
     it('initializes the tracking store with the proxied artifact root and the admin from its secret', () => {

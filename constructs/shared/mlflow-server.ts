@@ -107,6 +107,15 @@ export const PREPARE_SCRATCH_SCRIPT = ['set -eu', `chown ${SERVER_UID}:${SERVER_
 
 /** The PostgreSQL role the server connects as: owns MLflow's tables, nothing else (no CREATEDB/CREATEROLE). */
 export const SERVER_DB_ROLE = 'mlflow_server';
+/**
+ * Re-applied at every start (password from the secret store). Only attributes a non-superuser
+ * CREATEROLE admin may set: PostgreSQL's AlterRole (src/backend/commands/user.c, REL_14–REL_17)
+ * refuses SUPERUSER/NOSUPERUSER from a non-superuser, REPLICATION/NOREPLICATION from a non-superuser
+ * (≤ 15) or a role without REPLICATION (≥ 16), and from 16 on NOCREATEDB needs CREATEDB and every
+ * change needs ADMIN OPTION on the role (which its creator gets): the RDS master user and the Azure
+ * flexible-server admin hold CREATEDB and CREATEROLE.
+ */
+export const SERVER_ROLE_ALTER = `ALTER ROLE ${SERVER_DB_ROLE} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %s`;
 /** Environment names the init step reads; the secret ones come from the cloud's secret store. */
 export const INIT_ENV = {
   adminPassword: 'MLFLOW_ADMIN_PASSWORD',
@@ -150,7 +159,9 @@ function bootstrapPython(): string[] {
     `    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = '${SERVER_DB_ROLE}'")`,
     '    if cur.fetchone() is None:',
     `        cur.execute("CREATE ROLE ${SERVER_DB_ROLE} LOGIN")`,
-    `    cur.execute("ALTER ROLE ${SERVER_DB_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %s", (os.environ["${INIT_ENV.serverDbPassword}"],))`,
+    '    # CREATE ROLE defaults to NOSUPERUSER NOREPLICATION; the admin (rds_superuser, azure_pg_admin) is no',
+    '    # superuser and may not name those attributes at all (PostgreSQL src/backend/commands/user.c AlterRole).',
+    `    cur.execute("${SERVER_ROLE_ALTER}", (os.environ["${INIT_ENV.serverDbPassword}"],))`,
     '    # Membership lets this admin hand the tables over (ALTER ... OWNER TO) and migrate them later.',
     `    cur.execute("GRANT ${SERVER_DB_ROLE} TO CURRENT_USER")`,
     `    cur.execute("SELECT 1 FROM pg_database WHERE datname = '${AUTH_DATABASE}'")`,
