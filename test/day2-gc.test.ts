@@ -35,7 +35,7 @@ function runGc(healthyAfter: number): { status: number | null; log: string[]; st
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
-  stub('mlflow', 'echo "mlflow $* tracking=${MLFLOW_TRACKING_URI:-} hosts=$MLFLOW_SERVER_ALLOWED_HOSTS" >> "$LOG"\nif [ "$1" = server ]; then exec sleep 30; fi');
+  stub('mlflow', 'echo "mlflow $* tracking=${MLFLOW_TRACKING_URI:-} hosts=$MLFLOW_SERVER_ALLOWED_HOSTS workspaces=${MLFLOW_ENABLE_WORKSPACES:-}" >> "$LOG"\nif [ "$1" = server ]; then exec sleep 30; fi');
   stub('python', `n=$(cat "$DIR/checks" 2>/dev/null || echo 0); echo $((n + 1)) > "$DIR/checks"; [ "$n" -ge ${healthyAfter} ]`);
   stub('sleep', 'if [ "$1" = 30 ]; then exec /bin/sleep 30; fi');
   const log = path.join(dir, 'log');
@@ -53,9 +53,13 @@ describe('the gc script, run with stub executables', () => {
     const { status, log } = runGc(2);
     expect(status).toBe(0);
     expect(log[0]).toBe(
-      'mlflow server --host 127.0.0.1 --port 5000 --workers 1 --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --serve-artifacts --artifacts-destination s3://bucket tracking= hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000',
+      'mlflow server --host 127.0.0.1 --port 5000 --workers 1 --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --serve-artifacts --artifacts-destination s3://bucket --enable-workspaces tracking= hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 workspaces=true',
     );
-    expect(log[1]).toBe('mlflow gc --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --older-than 30d tracking=http://localhost:5000 hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000');
+    // mlflow/cli/__init__.py `_resolve_gc_workspaces` (stored mlflow/mlflow 00747dbb): with workspaces on and no
+    // --all-workspaces, gc handles only the default workspace; the teams' workspaces would never be purged.
+    expect(log[1]).toBe(
+      'mlflow gc --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --all-workspaces --older-than 30d tracking=http://localhost:5000 hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 workspaces=true',
+    );
   });
 
   it('fails with a message, without running gc, when the local server never answers', () => {
