@@ -183,7 +183,7 @@ describe('AWS tracking service', () => {
 
   it('runs migrations as an init container the server waits for', () => {
     expect(server.dependsOn).toEqual([{ containerName: 'migrate', condition: 'SUCCESS' }]);
-    expect(migrate.command[0]).toContain('mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"');
+    expect(migrate.command[0]).toContain('subprocess.call(["mlflow", "db", "upgrade", os.environ["MLFLOW_BACKEND_STORE_URI"]])');
     expect(migrate.command[0]).toContain('CREATE DATABASE mlflow_auth');
   });
 
