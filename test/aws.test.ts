@@ -183,7 +183,7 @@ describe('AWS tracking service', () => {
 
   it('runs migrations as an init container the server waits for', () => {
     expect(server.dependsOn).toEqual([{ containerName: 'migrate', condition: 'SUCCESS' }]);
-    expect(migrate.command[0]).toContain('mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"');
+    expect(migrate.command[0]).toContain('subprocess.call(["mlflow", "db", "upgrade", os.environ["MLFLOW_BACKEND_STORE_URI"]])');
     expect(migrate.command[0]).toContain('CREATE DATABASE mlflow_auth');
   });
 
@@ -350,7 +350,7 @@ describe('AWS options', () => {
   });
 
   it('interface endpoints instead of NAT', () => {
-    const json = synth(configFrom(minimalPlatform('network: { natGateways: none }\n')));
+    const json = synth(configFrom(minimalPlatform('network: { natGateways: none }\n').replace('tracking:\n', 'tracking:\n  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlflow:v3.17.0-full\n')));
     expect(resourcesOf(json, 'aws_nat_gateway')).toEqual({});
     const services = Object.values(resourcesOf(json, 'aws_vpc_endpoint')).map((e) => String(e.service_name).replace('com.amazonaws.eu-west-1.', ''));
     expect(services.sort()).toEqual(['ecr.api', 'ecr.dkr', 'kms', 'logs', 's3', 'secretsmanager', 'sts']);

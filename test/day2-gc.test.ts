@@ -35,7 +35,7 @@ function runGc(healthyAfter: number): { status: number | null; log: string[]; st
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
-  stub('mlflow', 'echo "mlflow $* tracking=${MLFLOW_TRACKING_URI:-} hosts=$MLFLOW_SERVER_ALLOWED_HOSTS" >> "$LOG"\nif [ "$1" = server ]; then exec sleep 30; fi');
+  stub('mlflow', 'echo "mlflow $* tracking=${MLFLOW_TRACKING_URI:-} hosts=$MLFLOW_SERVER_ALLOWED_HOSTS workspaces=${MLFLOW_ENABLE_WORKSPACES:-}" >> "$LOG"\nif [ "$1" = server ]; then exec sleep 30; fi');
   stub('python', `n=$(cat "$DIR/checks" 2>/dev/null || echo 0); echo $((n + 1)) > "$DIR/checks"; [ "$n" -ge ${healthyAfter} ]`);
   stub('sleep', 'if [ "$1" = 30 ]; then exec /bin/sleep 30; fi');
   const log = path.join(dir, 'log');
@@ -53,9 +53,13 @@ describe('the gc script, run with stub executables', () => {
     const { status, log } = runGc(2);
     expect(status).toBe(0);
     expect(log[0]).toBe(
-      'mlflow server --host 127.0.0.1 --port 5000 --workers 1 --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --serve-artifacts --artifacts-destination s3://bucket tracking= hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000',
+      'mlflow server --host 127.0.0.1 --port 5000 --workers 1 --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --serve-artifacts --artifacts-destination s3://bucket --enable-workspaces tracking= hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 workspaces=true',
     );
-    expect(log[1]).toBe('mlflow gc --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --older-than 30d tracking=http://localhost:5000 hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000');
+    // mlflow/cli/__init__.py `_resolve_gc_workspaces` (stored mlflow/mlflow 00747dbb): with workspaces on and no
+    // --all-workspaces, gc handles only the default workspace; the teams' workspaces would never be purged.
+    expect(log[1]).toBe(
+      'mlflow gc --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --all-workspaces --older-than 30d tracking=http://localhost:5000 hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 workspaces=true',
+    );
   });
 
   it('fails with a message, without running gc, when the local server never answers', () => {
@@ -86,8 +90,31 @@ describe('AWS: EventBridge Scheduler runs the server task definition with a gc c
     expect(input.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ SecurityGroups: [expect.stringMatching(/task-security-group/)], AssignPublicIp: 'DISABLED' });
     expect(input.Overrides.ContainerOverrides).toHaveLength(1);
     expect(input.Overrides.ContainerOverrides[0].Name).toBe('mlflow');
-    expect(input.Overrides.ContainerOverrides[0].Command[2]).toContain('--older-than 90d');
+    expect(input.Overrides.ContainerOverrides[0].Command).toHaveLength(1);
+    expect(input.Overrides.ContainerOverrides[0].Command[0]).toContain('--older-than 90d');
     expect(resourcesOf(json, 'aws_ecs_task_definition')).toEqual({ [Object.keys(resourcesOf(json, 'aws_ecs_task_definition'))[0]]: expect.anything() });
+  });
+
+  it('runs gc when Docker executes entryPoint + command override (ECS ContainerOverride.command replaces CMD only; Docker run reference "ENTRYPOINT + CMD")', () => {
+    const taskDefs = resourcesOf(json, 'aws_ecs_task_definition');
+    const containers = JSON.parse(String(Object.values(taskDefs)[0].container_definitions)) as { name: string; entryPoint?: string[] }[];
+    const entryPoint = containers.find((c) => c.name === 'mlflow')?.entryPoint ?? [];
+    const argv = [...entryPoint, ...input.Overrides.ContainerOverrides[0].Command];
+    const dir = tempDirWith({});
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const log = path.join(dir, 'log');
+    fs.writeFileSync(log, '');
+    fs.writeFileSync(path.join(bin, 'mlflow'), '#!/bin/sh\necho "mlflow $*" >> "$LOG"\nif [ "$1" = server ]; then exec /bin/sleep 30; fi\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'python'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const result = spawnSync(argv[0], argv.slice(1), {
+      env: { PATH: `${bin}:/usr/bin:/bin`, LOG: log, MLFLOW_BACKEND_STORE_URI: 'postgresql://db:5432/mlflow?sslmode=require' },
+      input: '',
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(log, 'utf8')).toMatch(/^mlflow gc .*--older-than 90d/m);
   });
 
   it('lets the scheduler role run that family in that cluster and pass the two task roles, nothing else', () => {

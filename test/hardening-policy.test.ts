@@ -170,7 +170,7 @@ describe('AWS: the S3 gateway endpoint reaches the platform bucket and the ECR l
 
 describe('AWS: task egress without NAT', () => {
   it('goes to the VPC (interface endpoints) and the S3 prefix list only, never 0.0.0.0/0', () => {
-    const json = synth(configFrom(aws('network: { natGateways: none }\n')));
+    const json = synth(configFrom(aws('network: { natGateways: none }\n').replace('tracking:\n', 'tracking:\n  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlflow:v3.17.0-full\n')));
     const egress = Object.values(resourcesOf(json, 'aws_vpc_security_group_egress_rule')).filter((r) => String(r.security_group_id).includes('task-security-group'));
     expect(egress.map((r) => [r.from_port, r.cidr_ipv4 ?? r.prefix_list_id ?? 'security group']).sort()).toEqual([
       [443, expect.stringMatching(/^\$\{aws_vpc_endpoint\.network_s3-endpoint_[0-9A-F]+\.prefix_list_id\}$/)],

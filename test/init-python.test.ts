@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { migrateScript } from '../constructs/shared/mlflow-server';
+import { INIT_LOCK_KEY, migrateScript } from '../constructs/shared/mlflow-server';
 
 const FAKES = path.join(__dirname, 'fixtures', 'fake-mlflow');
 
@@ -46,29 +46,81 @@ const ENV = {
   MLFLOW_TEAM_ADMIN_PASSWORD_TEAM_B: 'b-secret',
 };
 
-function runSteps(state: object): Call[] {
-  const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-init-')), 'calls.jsonl');
+/** Runs the init program with the fakes and a stub `mlflow` that records its args and environment. */
+function runProgram(state: object, upgradeExit = 0): { calls: Call[]; status: number | null; stderr: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-init-'));
+  const log = path.join(dir, 'calls.jsonl');
   fs.writeFileSync(log, '');
-  for (const program of pythonSteps(migrateScript())) {
-    const result = spawnSync('python3', ['-'], {
-      input: program,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH, PYTHONPATH: FAKES, PYTHONDONTWRITEBYTECODE: '1', FAKE_LOG: log, FAKE_STATE: JSON.stringify(state), ...ENV },
-    });
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-  }
+  fs.mkdirSync(path.join(dir, 'bin'));
+  fs.writeFileSync(
+    path.join(dir, 'bin', 'mlflow'),
+    `#!/usr/bin/env python3\nimport json, os, sys\nopen(os.environ["FAKE_LOG"], "a").write(json.dumps({"call": "mlflow", "args": sys.argv[1:], "kwargs": {"admin_password": os.environ.get("MLFLOW_ADMIN_PASSWORD")}}) + "\\n")\nsys.exit(${upgradeExit})\n`,
+    { mode: 0o755 },
+  );
+  const [program] = pythonSteps(migrateScript());
+  const result = spawnSync('python3', ['-'], {
+    input: program,
+    encoding: 'utf8',
+    env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? ''}`, PYTHONPATH: FAKES, PYTHONDONTWRITEBYTECODE: '1', FAKE_LOG: log, FAKE_STATE: JSON.stringify(state), ...ENV },
+  });
   const calls = fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Call);
-  fs.rmSync(path.dirname(log), { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { calls, status: result.status, stderr: result.stderr };
+}
+
+function runSteps(state: object): Call[] {
+  const { calls, status, stderr } = runProgram(state);
+  expect(stderr).toBe('');
+  expect(status).toBe(0);
   return calls;
 }
+
 
 const sql = (calls: Call[]) => calls.filter((c) => c.call === 'sql').map((c) => c.args as [string, string, unknown]);
 
 describe('init step Python, run against recording fakes', () => {
-  it('has exactly two programs: before and after `mlflow db upgrade`', () => {
-    expect(pythonSteps(migrateScript())).toHaveLength(2);
-    expect(migrateScript()).toMatch(/^PY\nunset MLFLOW_ADMIN_PASSWORD\nmlflow db upgrade "\$MLFLOW_BACKEND_STORE_URI"\nexec python - <<'PY'$/m);
+  it('is one program, so one connection can hold the init lock across `mlflow db upgrade`', () => {
+    expect(pythonSteps(migrateScript())).toHaveLength(1);
+    expect(migrateScript()).toMatch(/^set -eu\nexec python - <<'PY'\n/);
+  });
+
+  // Concurrent init steps (a second task, a scheduled task, another replica) serialize on a
+  // session-level advisory lock (PostgreSQL docs, "Explicit Locking: Advisory Locks"): taken first on
+  // its own connection, released (closed) last, with `mlflow db upgrade` run in between.
+  it('takes the advisory lock before anything else and releases it after everything, mlflow db upgrade inside', () => {
+    const calls = runSteps({ tables: { mlflow: ['experiments'] } });
+    const lockAt = calls.findIndex((c) => c.call === 'sql' && String(c.args[1]) === 'SELECT pg_advisory_lock(%s)');
+    expect(lockAt).toBe(0);
+    expect(calls[0].args).toEqual(['mlflow', 'SELECT pg_advisory_lock(%s)', [INIT_LOCK_KEY]]);
+    const upgradeAt = calls.findIndex((c) => c.call === 'mlflow');
+    expect(calls[upgradeAt]).toEqual({ call: 'mlflow', args: ['db', 'upgrade', ENV.MLFLOW_BACKEND_STORE_URI], kwargs: { admin_password: null } });
+    expect(calls.findIndex((c) => c.call === 'auth.create_user' && c.args[0] === 'admin')).toBeLessThan(upgradeAt);
+    expect(calls.findIndex((c) => c.call === 'create_workspace')).toBeGreaterThan(upgradeAt);
+    // The last call closes the lock connection (the bootstrap and ownership connections close earlier).
+    expect(calls.at(-1)).toEqual({ call: 'close', args: ['mlflow'], kwargs: {} });
+    expect(calls.filter((c) => c.call === 'close')).toHaveLength(4);
+  });
+
+  it('fails, without provisioning teams, when mlflow db upgrade fails', () => {
+    const { calls, status, stderr } = runProgram({}, 3);
+    expect(status).toBe(1);
+    expect(stderr).toContain('mlflow-platform: mlflow db upgrade failed with exit code 3');
+    expect(calls.some((c) => c.call === 'create_workspace')).toBe(false);
+  });
+
+  it('treats what another init step created meanwhile as done (role, workspace, users: "already exists")', () => {
+    const calls = runSteps({ role_created_concurrently: true, workspaces_created_concurrently: ['vision'], users_created_concurrently: ['admin', 'vision-admin'] });
+    expect(calls.filter((c) => c.call === 'create_workspace').map((c) => c.args[0])).toEqual(['vision', 'team-b']);
+    // The team admin that appeared meanwhile still gets its password from the secret store.
+    expect(calls).toContainEqual({ call: 'auth.update_user', args: ['vision-admin'], kwargs: { password: 'vision-secret', is_admin: false } });
+    expect(calls).toContainEqual({ call: 'auth.set_workspace_permission', args: ['vision', 'vision-admin', 'MANAGE'], kwargs: {} });
+  });
+
+  it('fails on any other workspace-store error instead of creating the workspace (only RESOURCE_DOES_NOT_EXIST means missing)', () => {
+    const { calls, status, stderr } = runProgram({ workspace_store_down: true });
+    expect(status).toBe(1);
+    expect(stderr).toContain('database unavailable');
+    expect(calls.some((c) => c.call === 'create_workspace')).toBe(false);
   });
 
   describe('on a fresh deployment', () => {
@@ -81,10 +133,26 @@ describe('init step Python, run against recording fakes', () => {
 
     it('creates the server role without CREATEDB/CREATEROLE, its password bound as a parameter, and the auth database', () => {
       expect(statements).toContainEqual(['mlflow', 'CREATE ROLE mlflow_server LOGIN', null]);
-      expect(statements).toContainEqual(['mlflow', 'ALTER ROLE mlflow_server LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %s', [ENV.MLFLOW_SERVER_DB_PASSWORD]]);
+      expect(statements).toContainEqual(['mlflow', 'ALTER ROLE mlflow_server WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %s', [ENV.MLFLOW_SERVER_DB_PASSWORD]]);
       expect(statements).toContainEqual(['mlflow', 'GRANT mlflow_server TO CURRENT_USER', null]);
       expect(statements).toContainEqual(['mlflow', 'CREATE DATABASE mlflow_auth', null]);
       for (const [, text] of statements) expect(text).not.toContain(ENV.MLFLOW_SERVER_DB_PASSWORD);
+    });
+
+    // The admin is rds_superuser / azure_pg_admin, never a superuser. PostgreSQL src/backend/commands/user.c
+    // AlterRole: a non-superuser may not name SUPERUSER/NOSUPERUSER at all, nor REPLICATION/NOREPLICATION
+    // (≤ 15: superuser only; ≥ 16: only a role that has REPLICATION, which the RDS master lacks). ≥ 16 also
+    // requires CREATEDB to name NOCREATEDB and ADMIN OPTION on the role (its creator has it; the RDS and
+    // Azure admins hold CREATEDB and CREATEROLE). Checked by hand on PostgreSQL 15.x (Debian 12) as a
+    // CREATEDB CREATEROLE non-superuser: the old ALTER failed with "must be superuser to alter superuser
+    // roles or change superuser attribute"; CREATE ROLE, this ALTER and GRANT ... TO CURRENT_USER (twice:
+    // a NOTICE, no error) succeeded and left the role NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION.
+    it('sends no statement a non-superuser CREATEROLE admin is refused (PostgreSQL 14-17 user.c AlterRole)', () => {
+      const roleStatements = statements.map(([, text]) => text).filter((text) => /\b(ROLE|GRANT)\b/.test(text));
+      expect(roleStatements.length).toBeGreaterThan(0);
+      for (const text of roleStatements) expect(text).not.toMatch(/SUPERUSER|REPLICATION|BYPASSRLS/i);
+      const alter = roleStatements.filter((text) => text.startsWith('ALTER ROLE'));
+      expect(alter).toEqual(['ALTER ROLE mlflow_server WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %s']);
     });
 
     it('initializes the tracking store with the proxied artifact root and the admin from its secret', () => {

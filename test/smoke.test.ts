@@ -191,6 +191,8 @@ describe('smoke check against a fake MLflow server (the command, not MLflow)', (
       'admin uploads an artifact and reads it back through the proxy (mlflow-artifacts:/1/run2/artifacts)',
       'a user without permissions cannot read the experiment (403)',
       'cleanup: removed user smoke-test, artifact /api/2.0/mlflow-artifacts/artifacts/1/run2/artifacts/smoke.txt, experiment 1 (smoke/test)',
+      // MLflow keeps a soft-deleted experiment until `mlflow gc` (mlflow/cli/__init__.py gc); the platform's scheduled gc purges it.
+      'cleanup: experiment 1 (smoke/test) is deleted, not yet purged: the scheduled gc purges it after retention.deletedRunsDays days',
     ]);
     // mlflow-artifacts:/1/run2/artifacts resolves to the proxy route (mlflow_artifacts_repo.py, resolve_uri).
     expect(fake.requests).toContain('PUT /api/2.0/mlflow-artifacts/artifacts/1/run2/artifacts/smoke.txt');
@@ -238,7 +240,8 @@ describe('smoke check against a fake MLflow server (the command, not MLflow)', (
     expect(error?.message).toMatch(/^GET \/api\/2\.0\/mlflow-artifacts\/artifacts\/1\/run2\/artifacts\/smoke\.txt returned other content than was uploaded/);
     expect(fake.leftovers()).toEqual([]);
     expect(fake.experiments.get('1')?.deleted).toBe(true);
-    expect(passed.at(-1)).toMatch(/^cleanup: removed artifact .*, experiment 1 \(smoke\/test\)$/);
+    expect(passed.at(-2)).toMatch(/^cleanup: removed artifact .*, experiment 1 \(smoke\/test\)$/);
+    expect(passed.at(-1)).toMatch(/purges it after retention\.deletedRunsDays days$/);
   });
 
   it('fails when a run stores artifacts outside the proxy', async () => {
@@ -364,7 +367,7 @@ describe('npm run smoke (the entry point)', () => {
     try {
       const result = await run(['s', '--outputs', file], { MLFLOW_TRACKING_USERNAME: ADMIN.username, MLFLOW_TRACKING_PASSWORD: ADMIN.password });
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(result.stdout.split('\n').filter((l) => l.startsWith('ok   '))).toHaveLength(9);
+      expect(result.stdout.split('\n').filter((l) => l.startsWith('ok   '))).toHaveLength(10);
       expect(result.stdout).toContain('smoke: s passed every check');
     } finally {
       await fake.stop();

@@ -585,7 +585,9 @@ export class TrackingService extends Construct implements IGrantable {
           LaunchType: 'FARGATE',
           Count: 1,
           NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroupId], AssignPublicIp: 'DISABLED' } },
-          Overrides: { ContainerOverrides: [{ Name: 'mlflow', Command: ['/bin/sh', '-c', p.command] }] },
+          // The container's entryPoint is already ['/bin/sh', '-c']: Docker runs entryPoint + command, so the
+          // override is the script alone (['/bin/sh', '-c', script] would make sh run a bare `/bin/sh`).
+          Overrides: { ContainerOverrides: [{ Name: 'mlflow', Command: [p.command] }] },
         }),
       },
     });

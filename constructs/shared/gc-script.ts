@@ -10,13 +10,21 @@ import { CONTAINER_PORT } from './mlflow-server';
  * Rather than going through the load balancer with the admin's credentials, the job starts its own
  * server on localhost (no auth app, bound to 127.0.0.1, the same artifacts destination) and points gc
  * at it. The job runs in the server's image with the server's environment, identity and network.
+ *
+ * Workspaces (mlflow/cli/__init__.py `gc` and `_resolve_gc_workspaces`, stored mlflow/mlflow commit
+ * 00747dbb, 3.x with workspaces): with MLFLOW_ENABLE_WORKSPACES on, `gc` without a selection handles
+ * only the default workspace; `--all-workspaces` iterates every workspace of the workspace store. The
+ * script sets MLFLOW_ENABLE_WORKSPACES itself, so it does not depend on the cloud's job environment,
+ * and its local server runs with `--enable-workspaces`, like the real server, so deletions of
+ * `mlflow-artifacts:/workspaces/<team>/...` resolve against the same layout.
  */
 export function gcScript(p: { readonly artifactsDestination: string; readonly olderThanDays: number }): string {
   const local = `http://localhost:${CONTAINER_PORT}`;
   return [
     'set -eu',
+    'export MLFLOW_ENABLE_WORKSPACES=true',
     `export MLFLOW_SERVER_ALLOWED_HOSTS=localhost,localhost:${CONTAINER_PORT},127.0.0.1,127.0.0.1:${CONTAINER_PORT}`,
-    `mlflow server --host 127.0.0.1 --port ${CONTAINER_PORT} --workers 1 --backend-store-uri "$MLFLOW_BACKEND_STORE_URI" --serve-artifacts --artifacts-destination ${p.artifactsDestination} &`,
+    `mlflow server --host 127.0.0.1 --port ${CONTAINER_PORT} --workers 1 --backend-store-uri "$MLFLOW_BACKEND_STORE_URI" --serve-artifacts --artifacts-destination ${p.artifactsDestination} --enable-workspaces &`,
     'server=$!',
     "trap 'kill $server 2>/dev/null || true' EXIT",
     'tries=0',
@@ -26,6 +34,6 @@ export function gcScript(p: { readonly artifactsDestination: string; readonly ol
     '  sleep 2',
     'done',
     `echo "mlflow gc: removing runs and experiments deleted more than ${p.olderThanDays} days ago"`,
-    `MLFLOW_TRACKING_URI=${local} mlflow gc --backend-store-uri "$MLFLOW_BACKEND_STORE_URI" --older-than ${p.olderThanDays}d`,
+    `MLFLOW_TRACKING_URI=${local} mlflow gc --backend-store-uri "$MLFLOW_BACKEND_STORE_URI" --all-workspaces --older-than ${p.olderThanDays}d`,
   ].join('\n');
 }

@@ -107,6 +107,15 @@ export const PREPARE_SCRATCH_SCRIPT = ['set -eu', `chown ${SERVER_UID}:${SERVER_
 
 /** The PostgreSQL role the server connects as: owns MLflow's tables, nothing else (no CREATEDB/CREATEROLE). */
 export const SERVER_DB_ROLE = 'mlflow_server';
+/**
+ * Re-applied at every start (password from the secret store). Only attributes a non-superuser
+ * CREATEROLE admin may set: PostgreSQL's AlterRole (src/backend/commands/user.c, REL_14–REL_17)
+ * refuses SUPERUSER/NOSUPERUSER from a non-superuser, REPLICATION/NOREPLICATION from a non-superuser
+ * (≤ 15) or a role without REPLICATION (≥ 16), and from 16 on NOCREATEDB needs CREATEDB and every
+ * change needs ADMIN OPTION on the role (which its creator gets): the RDS master user and the Azure
+ * flexible-server admin hold CREATEDB and CREATEROLE.
+ */
+export const SERVER_ROLE_ALTER = `ALTER ROLE ${SERVER_DB_ROLE} WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %s`;
 /** Environment names the init step reads; the secret ones come from the cloud's secret store. */
 export const INIT_ENV = {
   adminPassword: 'MLFLOW_ADMIN_PASSWORD',
@@ -143,14 +152,20 @@ export function teamArtifactPrefix(team: string): string {
 function bootstrapPython(): string[] {
   return [
     'import os, psycopg2, sqlalchemy',
+    'from mlflow.exceptions import MlflowException',
     '# libpq reads PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD and PGSSLMODE from the environment.',
     'conn = psycopg2.connect()',
     'conn.autocommit = True',
     'with conn.cursor() as cur:',
     `    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = '${SERVER_DB_ROLE}'")`,
     '    if cur.fetchone() is None:',
-    `        cur.execute("CREATE ROLE ${SERVER_DB_ROLE} LOGIN")`,
-    `    cur.execute("ALTER ROLE ${SERVER_DB_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD %s", (os.environ["${INIT_ENV.serverDbPassword}"],))`,
+    '        try:',
+    `            cur.execute("CREATE ROLE ${SERVER_DB_ROLE} LOGIN")`,
+    '        except psycopg2.errors.DuplicateObject:',
+    '            pass',
+    '    # CREATE ROLE defaults to NOSUPERUSER NOREPLICATION; the admin (rds_superuser, azure_pg_admin) is no',
+    '    # superuser and may not name those attributes at all (PostgreSQL src/backend/commands/user.c AlterRole).',
+    `    cur.execute("${SERVER_ROLE_ALTER}", (os.environ["${INIT_ENV.serverDbPassword}"],))`,
     '    # Membership lets this admin hand the tables over (ALTER ... OWNER TO) and migrate them later.',
     `    cur.execute("GRANT ${SERVER_DB_ROLE} TO CURRENT_USER")`,
     `    cur.execute("SELECT 1 FROM pg_database WHERE datname = '${AUTH_DATABASE}'")`,
@@ -178,7 +193,11 @@ function bootstrapPython(): string[] {
     `auth.init_db(f"{base}/${AUTH_DATABASE}?sslmode=require")`,
     'admin = os.environ["MLFLOW_ADMIN_USERNAME"]',
     'if not auth.has_user(admin):',
-    `    auth.create_user(admin, os.environ["${INIT_ENV.adminPassword}"], is_admin=True)`,
+    '    try:',
+    `        auth.create_user(admin, os.environ["${INIT_ENV.adminPassword}"], is_admin=True)`,
+    '    except MlflowException as e:',
+    '        if e.error_code != "RESOURCE_ALREADY_EXISTS":',
+    '            raise',
   ];
 }
 
@@ -200,17 +219,32 @@ function teamsAndOwnershipPython(): string[] {
     `auth.init_db(f"{base}/${AUTH_DATABASE}?sslmode=require")`,
     'workspaces = WorkspaceStore(uri)',
     `for team in filter(None, os.environ.get("${INIT_ENV.teams}", "").split(",")):`,
+    '    # mlflow/store/workspace/sqlalchemy_store.py: RESOURCE_DOES_NOT_EXIST for a missing workspace,',
+    '    # RESOURCE_ALREADY_EXISTS for a duplicate; any other error (database down) fails the step.',
     '    try:',
     '        workspaces.get_workspace(team)',
-    '    except MlflowException:',
-    '        # No artifact root of its own: MLflow stores the workspace under workspaces/<team>/.',
-    '        workspaces.create_workspace(Workspace(name=team, description=f"Team {team}"))',
+    '    except MlflowException as e:',
+    '        if e.error_code != "RESOURCE_DOES_NOT_EXIST":',
+    '            raise',
+    '        try:',
+    '            # No artifact root of its own: MLflow stores the workspace under workspaces/<team>/.',
+    '            workspaces.create_workspace(Workspace(name=team, description=f"Team {team}"))',
+    '        except MlflowException as e:',
+    '            if e.error_code != "RESOURCE_ALREADY_EXISTS":',
+    '                raise',
     `    user = team + "${teamAdminUsername('')}"`,
     `    password = os.environ["MLFLOW_TEAM_ADMIN_PASSWORD_" + team.upper().replace("-", "_")]`,
-    '    if auth.has_user(user):',
+    '    # The secret store holds the team admin password: it is re-applied at every start (docs/runbook.md).',
+    '    created = False',
+    '    if not auth.has_user(user):',
+    '        try:',
+    '            auth.create_user(user, password, is_admin=False)',
+    '            created = True',
+    '        except MlflowException as e:',
+    '            if e.error_code != "RESOURCE_ALREADY_EXISTS":',
+    '                raise',
+    '    if not created:',
     '        auth.update_user(user, password=password, is_admin=False)',
-    '    else:',
-    '        auth.create_user(user, password, is_admin=False)',
     '    auth.set_workspace_permission(team, user, "MANAGE")',
     'owned_tables = """',
     "SELECT format('ALTER TABLE %I.%I OWNER TO " + SERVER_DB_ROLE + "', n.nspname, c.relname)",
@@ -242,15 +276,42 @@ function teamsAndOwnershipPython(): string[] {
 export function migrateScript(): string {
   return [
     'set -eu',
-    "python - <<'PY'",
-    ...bootstrapPython(),
-    'PY',
-    `unset ${INIT_ENV.adminPassword}`,
-    'mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"',
     "exec python - <<'PY'",
+    ...lockPython(),
+    ...bootstrapPython(),
+    ...upgradePython(),
     ...teamsAndOwnershipPython(),
+    'lock.close()',
     'PY',
   ].join('\n');
+}
+
+/**
+ * The key of the session-level advisory lock every init step holds from start to end: the second
+ * task of a service, a scheduled task or another replica waits instead of racing through CREATE ROLE,
+ * `mlflow db upgrade` (alembic) and the workspace and user creation. PostgreSQL releases it when the
+ * connection closes, also when the step dies (PostgreSQL docs, "Advisory Locks").
+ */
+export const INIT_LOCK_KEY = 7_231_845_091;
+
+function lockPython(): string[] {
+  return [
+    'import os, subprocess, sys, psycopg2',
+    '# A dedicated connection holds the lock for the whole step, including mlflow db upgrade.',
+    'lock = psycopg2.connect()',
+    'lock.autocommit = True',
+    `lock.cursor().execute("SELECT pg_advisory_lock(%s)", (${INIT_LOCK_KEY},))`,
+  ];
+}
+
+/** `mlflow db upgrade` while the lock is held, without the MLflow admin's password in its environment. */
+function upgradePython(): string[] {
+  return [
+    `os.environ.pop("${INIT_ENV.adminPassword}", None)`,
+    'code = subprocess.call(["mlflow", "db", "upgrade", os.environ["MLFLOW_BACKEND_STORE_URI"]])',
+    'if code != 0:',
+    '    sys.exit(f"mlflow-platform: mlflow db upgrade failed with exit code {code}")',
+  ];
 }
 
 export interface ServerScriptProps {

@@ -267,7 +267,14 @@ export async function runSmoke(options: SmokeOptions): Promise<void> {
       options.warn(`cleanup: ${problem}`);
     }
   }
-  if (cleanups.length > 0 && leftovers.length === 0) options.pass(`cleanup: removed ${cleanups.map((c) => c.what).join(', ')}`);
+  if (cleanups.length > 0 && leftovers.length === 0) {
+    options.pass(`cleanup: removed ${cleanups.map((c) => c.what).join(', ')}`);
+    // experiments/delete is a soft delete: the row (and its name) stays until `mlflow gc` (mlflow/cli/__init__.py gc).
+    const experiment = cleanups.find((c) => c.what.startsWith('experiment '));
+    if (experiment) {
+      options.pass(`cleanup: ${experiment.what} is deleted, not yet purged: the scheduled gc purges it after retention.deletedRunsDays days`);
+    }
+  }
   if (failure !== undefined) throw failure;
   if (leftovers.length > 0) throw new SmokeError(`every check passed, but cleanup left ${leftovers.join(', ')}`);
 }

@@ -272,6 +272,7 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
       ctx.addIssue({ code: 'custom', path: ['tracking', 'hostedZoneId'], message: 'needs tracking.domainName', input: t.hostedZoneId });
     }
   }
+  checkImageReachable(d, ctx);
   if (t?.loadBalancer.allowedCidrs && !t.loadBalancer.internetFacing) {
     const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
     t.loadBalancer.allowedCidrs.forEach((c, i) => {
@@ -280,4 +281,24 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
       }
     });
   }
+}
+
+/** An image in Amazon ECR (a private registry the interface endpoints reach), in any partition. */
+const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
+
+/**
+ * The tasks run in private subnets: with no NAT gateway they reach AWS services through the
+ * interface endpoints only, never a public registry such as ghcr.io, so the image must be in ECR.
+ */
+function checkImageReachable(d: AwsSections, ctx: z.RefinementCtx): void {
+  const image = d.tracking?.image;
+  if (d.network?.natGateways !== 'none' || d.network.existing || !image || ECR_IMAGE.test(image)) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['tracking', 'image'],
+    message:
+      'with network.natGateways: none the tasks in the private subnets reach no public registry; mirror the image into Amazon ECR ' +
+      '(<account>.dkr.ecr.<region>.amazonaws.com/...) and set tracking.image to it, or set network.natGateways to single or per-az',
+    input: image,
+  });
 }
