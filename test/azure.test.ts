@@ -221,7 +221,7 @@ describe('Azure tracking app', () => {
   it('migrates before serving and runs >= 2 replicas in production', () => {
     expect(appTemplate(prod).init_container[0].command[2]).toContain('mlflow db upgrade');
     expect(appTemplate(prod)).toMatchObject({ min_replicas: 2, max_replicas: 6 });
-    expect(appTemplate(dev)).toMatchObject({ min_replicas: 1, max_replicas: 3 });
+    expect(appTemplate(dev)).toMatchObject({ min_replicas: 0, max_replicas: 3 });
   });
 
   it('outputs the tracking URI and where the admin secret lives', () => {

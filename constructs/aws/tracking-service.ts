@@ -5,6 +5,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -76,6 +77,17 @@ export interface TrackingServiceProps {
   readonly adminUsername?: string;
   /** Load balancer deletion protection and longer secret recovery. @default true */
   readonly production?: boolean;
+  /**
+   * Run the tasks on Fargate Spot (x86_64 only; interrupted with two minutes notice when AWS needs the
+   * capacity back). Not allowed with `production`. @default false
+   */
+  readonly spot?: boolean;
+  /**
+   * Run the tasks in the public subnets with a public IPv4, reaching the image registry, Secrets Manager
+   * and CloudWatch Logs through the internet gateway instead of a NAT gateway. The task security group
+   * still admits only the load balancer. Not allowed with `production`. @default false
+   */
+  readonly publicTaskIps?: boolean;
 }
 
 /**
@@ -98,6 +110,7 @@ export class TrackingService extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
     const production = props.production ?? true;
+    if (production && (props.spot || props.publicTaskIps)) throw new Error('production tasks run on on-demand Fargate in private subnets');
     const cpu = props.cpu ?? 1024;
     const lbOptions = props.loadBalancer;
     const https = !lbOptions.allowPlainHttp;
@@ -359,11 +372,16 @@ export class TrackingService extends Construct implements IGrantable {
     });
     this.clusterName = cluster.name;
     const minTasks = props.minTasks ?? 1;
+    // Fargate Spot needs the capacity providers on the cluster; a strategy replaces the launch type
+    // (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
+    const capacity = props.spot
+      ? new EcsClusterCapacityProviders(this, 'capacity-providers', { clusterName: cluster.name, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] })
+      : undefined;
     const service = new EcsService(this, 'service', {
       name: this.serviceName,
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
-      launchType: 'FARGATE',
+      ...(capacity ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }], dependsOn: [capacity] } : { launchType: 'FARGATE' }),
       desiredCount: minTasks,
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
@@ -372,7 +390,11 @@ export class TrackingService extends Construct implements IGrantable {
       availabilityZoneRebalancing: 'ENABLED',
       propagateTags: 'SERVICE',
       enableExecuteCommand: false,
-      networkConfiguration: { subnets: [...props.privateSubnetIds], securityGroups: [taskSg.id], assignPublicIp: false },
+      networkConfiguration: {
+        subnets: [...(props.publicTaskIps ? props.publicSubnetIds : props.privateSubnetIds)],
+        securityGroups: [taskSg.id],
+        assignPublicIp: props.publicTaskIps ?? false,
+      },
       loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'mlflow', containerPort: CONTAINER_PORT }],
       // Autoscaling owns the task count once deployed.
       lifecycle: { ignoreChanges: ['desired_count'] },

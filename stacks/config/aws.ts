@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsCostDefaults } from './defaults';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 
@@ -47,7 +48,7 @@ export const existingVpcSchema = strictObject({
 
 export const awsNetworkSchema = strictObject({
   vpcCidr: ipv4Cidr.default('10.0.0.0/16').describe('VPC CIDR, /16 to /24. @default 10.0.0.0/16'),
-  azCount: z.number().int().min(2).max(3).optional().describe('Availability zones. @default 2, 3 in production'),
+  azCount: z.number().int().min(2).max(3).optional().describe('Availability zones (2 keep production highly available; 3 survive a second zone). @default 2'),
   subnetPrefixLength: z
     .number()
     .int()
@@ -58,11 +59,17 @@ export const awsNetworkSchema = strictObject({
   natGateways: z
     .enum(['single', 'per-az', 'none'])
     .optional()
-    .describe('NAT gateways for the private subnets. @default single, per-az in production'),
+    .describe('NAT gateways for the private subnets. @default none (tasks in the public subnets), per-az in production; single when taskSubnets is private outside production'),
   interfaceEndpoints: z
     .boolean()
     .optional()
-    .describe('Interface endpoints for ECR, CloudWatch Logs, Secrets Manager, KMS, STS. @default true when natGateways is none'),
+    .describe('Interface endpoints for ECR, CloudWatch Logs, Secrets Manager, KMS, STS. @default true when natGateways is none and taskSubnets is private'),
+  taskSubnets: z
+    .enum(['private', 'public'])
+    .optional()
+    .describe(
+      'Where the tracking tasks run. public: a public IPv4 per task and egress through the internet gateway instead of a NAT gateway (non-production only; the task security group still admits only the load balancer). @default public outside production unless natGateways or interfaceEndpoints is set, private in production',
+    ),
   flowLogRetentionDays: logRetention.optional().describe('VPC flow log retention. @default 90, 365 in production'),
   existing: existingVpcSchema.optional().describe('Bring your own VPC and subnets instead of creating them.'),
 }).superRefine((n, ctx) => {
@@ -95,7 +102,7 @@ export const awsDatabaseSchema = strictObject({
     .describe('Pinned engine version. @default 16.8'),
   instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'a db.* instance class such as db.t4g.medium')
     .optional()
-    .describe('RDS instance class (engine postgres). @default db.t4g.medium, db.m7g.large in production'),
+    .describe('RDS instance class (engine postgres). @default db.t4g.micro, db.t4g.medium in production'),
   allocatedStorageGb: z.number().int().min(20).max(65536).default(20).describe('Initial storage (engine postgres). @default 20'),
   maxAllocatedStorageGb: z
     .number()
@@ -128,8 +135,12 @@ export const loadBalancerSchema = strictObject({
 
 export const awsTrackingSchema = strictObject({
   image: mlflowImage,
-  cpu: z.number().int().optional().describe('Fargate CPU units. @default 1024, 2048 in production'),
-  memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU. @default 2048, 4096 in production'),
+  cpu: z.number().int().optional().describe('Fargate CPU units. @default 512'),
+  memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU. @default 1024, 2048 in production'),
+  spot: z
+    .boolean()
+    .optional()
+    .describe('Run the tasks on Fargate Spot (x86_64; interruptible with two minutes notice; not in production). @default true, false in production'),
   minTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling minimum (>= 2 in production). @default 1, 2 in production'),
   maxTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling maximum. @default 3, 6 in production'),
   workers: z.number().int().min(1).max(64).optional().describe('Server worker processes. @default 2 per vCPU'),
@@ -192,8 +203,7 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
   }
   const t = d.tracking;
   if (t) {
-    const cpu = t.cpu ?? (production ? 2048 : 1024);
-    const memory = t.memory ?? (production ? 4096 : 2048);
+    const { cpu, memory, minTasks: min } = awsCostDefaults(d, production);
     const allowed = FARGATE_SIZES[cpu];
     if (!allowed) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'cpu'], message: `expected a Fargate CPU size: ${Object.keys(FARGATE_SIZES).join(', ')}`, input: cpu });
@@ -205,12 +215,14 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
         input: memory,
       });
     }
-    const min = t.minTasks ?? (production ? 2 : 1);
     if (production && min < 2) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'minTasks'], message: 'production runs at least 2 tasks across AZs', input: t.minTasks });
     }
     if (t.maxTasks !== undefined && t.maxTasks < min) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'maxTasks'], message: `must be at least minTasks (${min})`, input: t.maxTasks });
+    }
+    if (production && t.spot) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'spot'], message: 'production runs on on-demand Fargate: Spot tasks can all be reclaimed at once', input: true });
     }
     const lb = t.loadBalancer;
     if (lb.allowPlainHttp && (production || lb.internetFacing)) {
@@ -237,12 +249,29 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
       ctx.addIssue({ code: 'custom', path: ['tracking', 'hostedZoneId'], message: 'needs tracking.domainName', input: t.hostedZoneId });
     }
   }
+  checkAwsEgress(d, production, ctx);
   if (t?.loadBalancer.allowedCidrs && !t.loadBalancer.internetFacing) {
     const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
     t.loadBalancer.allowedCidrs.forEach((c, i) => {
       if (!privateRanges.some((r) => cidrContains(r, c))) {
         ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'allowedCidrs', i], message: 'an internal load balancer is reached from private ranges only', input: c });
       }
+    });
+  }
+}
+
+/** Tasks need a way to the image registry, Secrets Manager and CloudWatch Logs. */
+function checkAwsEgress(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
+  const resolved = awsCostDefaults(d, production);
+  if (production && d.network?.taskSubnets === 'public') {
+    ctx.addIssue({ code: 'custom', path: ['network', 'taskSubnets'], message: 'production tasks run in private subnets', input: 'public' });
+  }
+  if (resolved.taskSubnets === 'private' && resolved.natGateways === 'none' && !resolved.interfaceEndpoints) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network', 'natGateways'],
+      message: 'tasks in private subnets need a NAT gateway or interface endpoints to pull the image and write logs; or set taskSubnets: public (non-production)',
+      input: 'none',
     });
   }
 }

@@ -1,4 +1,5 @@
 import { PERMISSION_LEVELS } from '../../constructs/databricks/permission-levels';
+import { HA_RULES } from './ha-rules';
 import type { Block, PolicyContext, ResourceRef, Rule, StackJson } from './types';
 
 // ---------- helpers over synthesized JSON ----------
@@ -435,6 +436,7 @@ export const RULES: readonly Rule[] = [
       return prod.groups.includes(String(block.owner)) ? undefined : `production model owned by ${String(block.owner)}`;
     },
   },
+  ...HA_RULES,
 ];
 
 /** The rules by id. */

@@ -9,6 +9,7 @@ import { TrackingNetwork } from '../../constructs/aws/network';
 import { TeamRole } from '../../constructs/aws/team-role';
 import { TrackingService } from '../../constructs/aws/tracking-service';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
+import { awsCostDefaults } from '../config/defaults';
 
 export interface AwsPlatformProps {
   readonly name: string;
@@ -40,7 +41,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 
   const n = props.network;
   const vpcCidr = n?.existing?.vpcCidr ?? n?.vpcCidr ?? '10.0.0.0/16';
-  const azCount = n?.azCount ?? (production ? 3 : 2);
+  const sizing = awsCostDefaults(props, production);
+  const azCount = sizing.azCount;
   const network = new TrackingNetwork(scope, 'network', {
     namePrefix: name,
     region,
@@ -48,8 +50,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     vpcCidr: n?.vpcCidr,
     azCount,
     subnetPrefixLength: n?.subnetPrefixLength,
-    natGateways: n?.natGateways ?? (production ? 'per-az' : 'single'),
-    interfaceEndpoints: n?.interfaceEndpoints,
+    natGateways: sizing.natGateways,
+    interfaceEndpoints: sizing.interfaceEndpoints,
     flowLogRetentionDays: n?.flowLogRetentionDays ?? (production ? 365 : 90),
     existing: n?.existing,
   });
@@ -70,7 +72,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     key: dataKey,
     engine: db.engine,
     engineVersion: db.engineVersion,
-    instanceClass: db.instanceClass ?? (production ? 'db.m7g.large' : 'db.t4g.medium'),
+    instanceClass: sizing.instanceClass,
     allocatedStorageGb: db.allocatedStorageGb,
     maxAllocatedStorageGb: db.maxAllocatedStorageGb,
     minCapacity: db.minCapacity ?? (production ? 1 : 0.5),
@@ -117,10 +119,12 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       allowPlainHttp: lb.allowPlainHttp,
     },
     image: t.image,
-    cpu: t.cpu ?? (production ? 2048 : 1024),
-    memory: t.memory ?? (production ? 4096 : 2048),
-    minTasks: t.minTasks ?? (production ? 2 : 1),
-    maxTasks: t.maxTasks ?? (production ? 6 : 3),
+    cpu: sizing.cpu,
+    memory: sizing.memory,
+    minTasks: sizing.minTasks,
+    maxTasks: sizing.maxTasks,
+    spot: sizing.spot,
+    publicTaskIps: sizing.taskSubnets === 'public',
     workers: t.workers,
     domainName: t.domainName,
     hostedZoneId: t.hostedZoneId,

@@ -1,4 +1,5 @@
 import { TerraformOutput } from 'cdktf';
+import { azureCostDefaults } from '../config/defaults';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ArtifactStorage } from '../../constructs/azure/artifact-storage';
@@ -77,7 +78,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     adminPassword: databasePassword,
     adminPasswordVersion: db.passwordVersion,
     version: db.version,
-    skuName: db.skuName ?? (production ? 'GP_Standard_D2ds_v5' : 'B_Standard_B2s'),
+    skuName: azureCostDefaults(props, production).skuName,
     storageMb: db.storageMb,
     backupRetentionDays: db.backupRetentionDays ?? (production ? 35 : 7),
     highAvailability: db.highAvailability ?? production,
@@ -105,9 +106,9 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     storage,
     keyVault,
     image: t.image,
-    cpu: t.cpu ?? (production ? 2 : 1),
-    minReplicas: t.minReplicas ?? (production ? 2 : 1),
-    maxReplicas: t.maxReplicas ?? (production ? 6 : 3),
+    cpu: azureCostDefaults(props, production).cpu,
+    minReplicas: azureCostDefaults(props, production).minReplicas,
+    maxReplicas: azureCostDefaults(props, production).maxReplicas,
     workers: t.workers,
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
     adminUsername: t.adminUsername,
