@@ -262,6 +262,7 @@ function containerApps({ json, p, add, assume, usage }: AzurePricing): void {
     const gib = parseFloat(String(c?.memory ?? '0'));
     const replicaHours = min > 0 ? min * H : USAGE_ASSUMPTIONS.scaleToZeroActiveHours;
     if (min === 0) assume(`an app that scales to zero runs one replica ${USAGE_ASSUMPTIONS.scaleToZeroActiveHours} h a month`);
+    else assume('compute at the autoscaling minimum, running all month');
     vcpuSeconds += replicaHours * 3600 * cpu;
     gibSeconds += replicaHours * 3600 * gib;
     details.push(min > 0 ? `${min} replica(s) x ${cpu} vCPU / ${gib} GiB, always on` : `scales to zero: ${replicaHours} replica-hours x ${cpu} vCPU / ${gib} GiB`);
