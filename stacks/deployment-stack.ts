@@ -1,7 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { AzurermProvider, type AzurermProviderFeatures } from '@cdktf/provider-azurerm/lib/provider';
 import { deploymentTags } from '../constructs/shared/tags';
 import { configureBackend } from './backend';
 import type { DeploymentConfig } from './config/schema';
@@ -11,6 +11,26 @@ import { addAzurePlatform, type CreatedWorkspace } from './sections/azure';
 import { addDatabricksSection } from './sections/databricks';
 
 export const TERRAFORM_VERSION_CONSTRAINT = '>= 1.11';
+
+/**
+ * The azurerm `features` block (azurerm 4.55: website/docs/guides/features-block.html.markdown).
+ * - `storage.data_plane_available = false`: with the default (true) the provider polls the new
+ *   storage account's blob, queue and file endpoints after creating it, and reads queue and static
+ *   website properties on every refresh (internal/services/storage/storage_account_resource.go,
+ *   storage_account_data_plane_helpers.go `waitForDataPlaneToBecomeAvailableForAccount`). With public
+ *   access off and only a blob private endpoint, queue and file are unreachable and the create fails. We use neither
+ *   `queue_properties` nor `static_website`, the two things the flag turns off; containers are
+ *   created through Resource Manager (`storage_account_id`).
+ * - `resource_group.prevent_deletion_if_contains_resources`: kept on in production; off elsewhere
+ *   so that `cdktf destroy` of a non-production stack is not stopped by resources Azure added to
+ *   the group on its own.
+ */
+export function azureProviderFeatures(production: boolean): AzurermProviderFeatures {
+  return {
+    storage: [{ dataPlaneAvailable: false }],
+    resourceGroup: [{ preventDeletionIfContainsResources: production }],
+  };
+}
 
 export interface DeploymentStackProps {
   /** The validated deployment config. */
@@ -40,7 +60,7 @@ export class DeploymentStack extends TerraformStack {
     let workspace: CreatedWorkspace | undefined;
     if (config.cloud === 'azure') {
       // Entra ID for the storage data plane: the storage account has shared keys disabled.
-      new AzurermProvider(this, 'azurerm', { features: [{}], storageUseAzuread: true });
+      new AzurermProvider(this, 'azurerm', { features: [azureProviderFeatures(config.production)], storageUseAzuread: true });
       workspace = addAzurePlatform(this, { ...config, production: config.production });
     }
 

@@ -1,12 +1,12 @@
-import * as fs from 'node:fs';
 import { privateIpPattern } from '../constructs/shared/mlflow-server';
 import { subnetCidr } from '../constructs/aws/network';
 import { type Block, type Synthesized, addressInventory, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { AWS_DEV, AWS_PROD } from './fixtures/configs';
 
-const devYaml = fs.readFileSync('config/aws-dev.yaml', 'utf8');
-const prodYaml = fs.readFileSync('config/aws-prod.yaml', 'utf8');
-const dev = synth(configFrom(devYaml, 'config/aws-dev.yaml'));
-const prod = synth(configFrom(prodYaml, 'config/aws-prod.yaml'));
+const devYaml = AWS_DEV;
+const prodYaml = AWS_PROD;
+const dev = synth(configFrom(devYaml, 'aws-dev.yaml'));
+const prod = synth(configFrom(prodYaml, 'aws-prod.yaml'));
 
 interface Container {
   name: string;
@@ -59,7 +59,8 @@ describe('AWS encryption at rest', () => {
     const keys = Object.values(resourcesOf(dev, 'aws_kms_key')).map(policyOf);
     const logStatements = keys.flatMap((p) => p.Statement).filter((s) => s.Sid === 'CloudWatchLogs');
     expect(logStatements).toHaveLength(1);
-    expect(logStatements[0].Principal).toEqual({ Service: 'logs.eu-west-1.amazonaws.com' });
+    // The suffix comes from data.aws_service_principal: amazonaws.com.cn in China (aws provider 6.25).
+    expect(logStatements[0].Principal).toEqual({ Service: expect.stringMatching(/^logs\.eu-west-1\.\$\{data\.aws_service_principal\.[\w-]+\.suffix\}$/) });
   });
 });
 
@@ -146,12 +147,18 @@ describe('AWS secrets never leak', () => {
   });
 
   it('injects credentials only as ECS secrets, never as plain environment variables', () => {
-    for (const c of containersOf(prod)) {
+    for (const c of containersOf(prod).filter((c) => c.name !== 'prepare-scratch')) {
       for (const e of c.environment) expect(e.name).not.toMatch(/PASSWORD|SECRET|TOKEN|KEY/);
-      expect(c.secrets.map((s) => s.name)).toEqual(expect.arrayContaining(['PGUSER', 'PGPASSWORD']));
+      expect(c.secrets.map((s) => s.name)).toContain('PGPASSWORD');
     }
-    const server = containersOf(prod).find((c) => c.name === 'mlflow');
-    expect(server?.secrets.map((s) => s.name)).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
+    // The database admin, the MLflow admin and the team admins reach only the init step
+    // (mlflow/server/auth/__init__.py create_admin_user only creates a missing admin).
+    const secretsOf = (name: string) => containersOf(prod).find((c) => c.name === name)?.secrets;
+    expect(secretsOf('mlflow')?.map((s) => s.name)).toEqual(['PGPASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
+    expect(secretsOf('mlflow')?.[0].valueFrom).toMatch(/aws_secretsmanager_secret\.tracking_server-database-password/);
+    const initSecrets = secretsOf('migrate')?.map((s) => s.name) ?? [];
+    expect(initSecrets.slice(0, 4)).toEqual(['PGUSER', 'PGPASSWORD', 'MLFLOW_ADMIN_PASSWORD', 'MLFLOW_SERVER_DB_PASSWORD']);
+    for (const name of initSecrets.slice(4)) expect(name).toMatch(/^MLFLOW_TEAM_ADMIN_PASSWORD_[A-Z0-9_]+$/);
   });
 });
 
@@ -161,7 +168,7 @@ describe('AWS tracking service', () => {
 
   it('pins the MLflow -full image (PostgreSQL driver, boto3, auth extra)', () => {
     expect(JSON.parse(String(onlyResource(prod, 'aws_ecs_task_definition').container_definitions))[0].image).toBe(
-      'ghcr.io/mlflow/mlflow:v3.14.0-full',
+      'ghcr.io/mlflow/mlflow:v3.17.0-full',
     );
   });
 
@@ -170,8 +177,8 @@ describe('AWS tracking service', () => {
     expect(script).toContain('--serve-artifacts --artifacts-destination s3://${aws_s3_bucket.artifacts_bucket');
     expect(script).toContain('--app-name basic-auth');
     expect(script).toContain('default_permission = NO_PERMISSIONS');
-    expect(script).toContain('admin_password = $MLFLOW_ADMIN_PASSWORD');
-    expect(script).toMatch(/--workers 2 /);
+    expect(script).toContain('admin_password = $unused_password');
+    expect(script).toMatch(/--workers 2 /); // 0.5 vCPU default (stacks/config/defaults.ts): 2 per vCPU, at least 2
   });
 
   it('runs migrations as an init container the server waits for', () => {
@@ -187,7 +194,7 @@ describe('AWS tracking service', () => {
   it('runs read-only as a non-root user, with allowed hosts for the domain, the load balancer and health checks', () => {
     expect(server).toMatchObject({ readonlyRootFilesystem: true, user: '65534:65534' });
     const hosts = server.environment.find((e) => e.name === 'MLFLOW_SERVER_ALLOWED_HOSTS')?.value;
-    expect(hosts).toBe('mlflow.example.com,${aws_lb.tracking_load-balancer_546E706D.dns_name},10.30.*,localhost');
+    expect(hosts).toBe('mlflow.example.com,${aws_lb.tracking_load-balancer_546E706D.dns_name},10.30.*,localhost:5000,127.0.0.1:5000,0.0.0.0:5000');
   });
 
   it('rolls back failed deployments, scales between the configured bounds and enables container insights', () => {
@@ -217,13 +224,13 @@ describe('AWS tracking service', () => {
   });
 
   it('restarts the tasks when RDS rotates the database password', () => {
-    const rule = onlyResource(prod, 'aws_cloudwatch_event_rule');
+    const rule = Object.values(resourcesOf(prod, 'aws_cloudwatch_event_rule')).find((r) => String(r.name).endsWith('-db-rotated')) as Block;
     const pattern = JSON.parse(String(rule.event_pattern)) as { detail: { eventName: string[]; additionalEventData: { SecretId: string[] } } };
     expect(pattern.detail.eventName).toEqual(['RotationSucceeded']);
     expect(pattern.detail.additionalEventData.SecretId[0]).toMatch(/master_user_secret\[0\]\.secret_arn/);
     const machine = JSON.parse(String(onlyResource(prod, 'aws_sfn_state_machine').definition)) as { States: Record<string, Block> };
     expect(machine.States.ForceNewDeployment).toMatchObject({
-      Resource: 'arn:aws:states:::aws-sdk:ecs:updateService',
+      Resource: 'arn:${data.aws_partition.partition.partition}:states:::aws-sdk:ecs:updateService',
       Parameters: expect.objectContaining({ ForceNewDeployment: true }),
     });
   });
@@ -231,7 +238,7 @@ describe('AWS tracking service', () => {
   it('adds a Route 53 alias when a hosted zone is given, and outputs the tracking URI', () => {
     expect(onlyResource(prod, 'aws_route53_record')).toMatchObject({ name: 'mlflow.example.com', type: 'A' });
     expect(prod.output?.tracking_uri.value).toBe('https://mlflow.example.com');
-    expect(Object.keys(prod.output ?? {}).sort()).toEqual(['admin_secret_arn', 'artifact_bucket', 'database_endpoint', 'log_group', 'teams', 'tracking_uri', 'vpc_id']);
+    expect(Object.keys(prod.output ?? {}).sort()).toEqual(['admin_secret_arn', 'artifact_bucket', 'database_endpoint', 'database_iam_resource_id', 'log_group', 'teams', 'tracking_uri', 'vpc_id']);
   });
 });
 
@@ -250,6 +257,8 @@ describe('AWS artifact store and teams', () => {
       expect.stringMatching(/aws_iam_role\.tracking_task-role/),
       expect.stringMatching(/aws_iam_role\.team-vision_role/),
       expect.stringMatching(/aws_iam_role\.team-forecasting_role/),
+      // AWS Backup reads and restores the artifacts (production: day-2 operations).
+      expect.stringMatching(/aws_iam_role\.backup_role/),
     ]);
   });
 
@@ -265,11 +274,11 @@ describe('AWS artifact store and teams', () => {
   it('gives each team a role that reads and writes its own prefix only', () => {
     const policies = Object.entries(resourcesOf(prod, 'aws_iam_role_policy'));
     const vision = policyOf(policies.find(([k]) => k.includes('team-vision-artifacts'))?.[1] as Block).Statement;
-    expect(vision[0]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['teams/vision/*'] } } });
-    expect(String(vision[1].Resource)).toMatch(/\/teams\/vision\/\*$/);
+    expect(vision[0]).toMatchObject({ Action: ['s3:ListBucket'], Condition: { StringLike: { 's3:prefix': ['workspaces/vision/*'] } } });
+    expect(String(vision[1].Resource)).toMatch(/\/workspaces\/vision\/\*$/);
     const role = Object.entries(resourcesOf(prod, 'aws_iam_role')).find(([k]) => k.includes('team-vision'))?.[1] as Block;
     expect(JSON.parse(String(role.assume_role_policy)).Statement[0].Principal).toEqual({ AWS: ['arn:aws:iam::123456789012:role/vision-training'] });
-    expect(prod.output?.teams.value).toMatchObject({ vision: { artifact_prefix: 'teams/vision/' } });
+    expect(prod.output?.teams.value).toMatchObject({ vision: { workspace: 'vision', artifact_prefix: 'workspaces/vision/' } });
   });
 
   it('never grants * actions on * resources', () => {
@@ -436,7 +445,8 @@ describe('AWS config validation', () => {
 
   it('needs database, artifacts and tracking together', () => {
     expect(problems('name: t\nenvironment: dev\ncloud: aws\nregion: eu-west-1\ndatabase: {}\n')).toEqual([
-      'config/aws.yaml: (top level): the tracking platform needs the database, artifacts and tracking sections together',
+      'config/aws.yaml: artifacts: the tracking platform needs the database, artifacts and tracking sections together: add artifacts (`artifacts: {}` takes the defaults), got nothing',
+      'config/aws.yaml: tracking: the tracking platform needs the database, artifacts and tracking sections together: add tracking (`tracking: {}` takes the defaults), got nothing',
     ]);
   });
 });

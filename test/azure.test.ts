@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import { defaultSubnet } from '../stacks/config/azure';
 import { type Block, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { AZURE_DEV, AZURE_PROD } from './fixtures/configs';
 
-const dev = synth(configFrom(fs.readFileSync('config/azure-dev.yaml', 'utf8'), 'config/azure-dev.yaml'));
-const prod = synth(configFrom(fs.readFileSync('config/azure-prod.yaml', 'utf8'), 'config/azure-prod.yaml'));
+const dev = synth(configFrom(AZURE_DEV, 'azure-dev.yaml'));
+const prod = synth(configFrom(AZURE_PROD, 'azure-prod.yaml'));
 
 const minimal = (extra: string, environment = 'dev') => `name: t
 environment: ${environment}
@@ -105,7 +105,8 @@ describe('Azure secrets never leak', () => {
     expect(JSON.stringify(json)).not.toMatch(/"(administrator_password|password|secret_string)":/);
     const server = onlyResource(json, 'azurerm_postgresql_flexible_server');
     expect(server.administrator_password).toBeUndefined();
-    expect(server.administrator_password_wo).toBe('${ephemeral.random_password.postgres_admin_password.result}');
+    // Read back from Key Vault, which received the ephemeral random value (test/apply-time.test.ts).
+    expect(server.administrator_password_wo).toBe('${ephemeral.azurerm_key_vault_secret.postgres_admin_password.value}');
     for (const secret of Object.values(resourcesOf(json, 'azurerm_key_vault_secret'))) {
       expect(secret.value).toBeUndefined();
       expect(secret.value_wo).toMatch(/^\$\{ephemeral\.random_password\./);
@@ -168,7 +169,12 @@ describe('Azure artifact storage and Key Vault', () => {
   });
 
   it('configures the provider for Entra ID storage access', () => {
-    expect(prod.provider?.azurerm).toEqual([{ features: [{}], storage_use_azuread: true }]);
+    expect(prod.provider?.azurerm).toEqual([
+      {
+        features: [{ storage: [{ data_plane_available: false }], resource_group: [{ prevent_deletion_if_contains_resources: true }] }],
+        storage_use_azuread: true,
+      },
+    ]);
   });
 
   it('Key Vault: RBAC authorization, purge protection, the deployer may write secrets', () => {
@@ -187,7 +193,7 @@ describe('Azure artifact storage and Key Vault', () => {
   it('limits each team to its prefix with an ABAC condition', () => {
     const vision = byKey(prod, 'azurerm_role_assignment', 'team-vision');
     expect(vision).toMatchObject({ principal_id: 'aaaaaaaa-0000-0000-0000-000000000001', condition_version: '2.0' });
-    expect(String(vision.condition)).toContain("StringStartsWith 'teams/vision/'");
+    expect(String(vision.condition)).toContain("StringStartsWith 'workspaces/vision/'");
     expect(String(vision.condition)).toContain("!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read'})");
   });
 
@@ -213,15 +219,19 @@ describe('Azure tracking app', () => {
     expect(script).toContain('default_permission = NO_PERMISSIONS');
     expect(env.AZURE_CLIENT_ID).toMatch(/azurerm_user_assigned_identity\.tracking_identity_[0-9A-F]+\.client_id/);
     expect(env.MLFLOW_BACKEND_STORE_URI).toMatch(/^postgresql:\/\/\$\{[^}]+\.fqdn\}:5432\/mlflow\?sslmode=require$/);
-    expect(env.PGPASSWORD).toBe('secret:db-password');
-    expect(env.MLFLOW_ADMIN_PASSWORD).toBe('secret:admin-password');
+    // The server connects as its own role; the database admin's password reaches only the init step.
+    expect(env.PGPASSWORD).toBe('secret:server-db-password');
+    expect(env.PGUSER).toBe('mlflow_server');
+    expect(env.MLFLOW_ADMIN_PASSWORD).toBeUndefined();
+    const initEnv = appTemplate(prod).init_container[0].env;
+    expect(initEnv.find((e) => e.name === 'MLFLOW_ADMIN_PASSWORD')?.secret_name).toBe('admin-password');
     expect(env.MLFLOW_SERVER_ALLOWED_HOSTS).toContain('10.50.*');
   });
 
   it('migrates before serving and runs >= 2 replicas in production', () => {
     expect(appTemplate(prod).init_container[0].command[2]).toContain('mlflow db upgrade');
     expect(appTemplate(prod)).toMatchObject({ min_replicas: 2, max_replicas: 6 });
-    expect(appTemplate(dev)).toMatchObject({ min_replicas: 0, max_replicas: 3 });
+    expect(appTemplate(dev)).toMatchObject({ min_replicas: 1, max_replicas: 3 }); // the fixture pins them
   });
 
   it('outputs the tracking URI and where the admin secret lives', () => {
@@ -254,7 +264,7 @@ describe('Azure Databricks workspace', () => {
         azure_workspace_resource_id: '${azurerm_databricks_workspace.databricks-workspace_F85A37F7.id}',
       },
     ]);
-    expect(Object.values(resourcesOf(prod, 'databricks_group')).map((g) => g.display_name).sort()).toEqual(['apps_acc', 'apps_all', 'apps_preprod', 'apps_prod']);
+    expect(Object.values(resourcesOf(prod, 'databricks_group')).map((g) => g.display_name).sort()).toEqual(['apps_acc', 'apps_all', 'apps_preprod', 'apps_production']);
   });
 });
 
@@ -310,6 +320,8 @@ describe('Azure config validation', () => {
       'config/azure.yaml: database.backupRetentionDays: production keeps backups for at least 14 days, got 7',
       'config/azure.yaml: database.skuName: Burstable SKUs do not support high availability: use a GP_ or MO_ SKU, got "B_Standard_B1ms"',
       'config/azure.yaml: tracking.minReplicas: production runs at least 2 replicas, got 1',
+      // Day-2 operations: B1ms accepts 35 user connections, too few for the production default of 6 replicas x 4 workers.
+      'config/azure.yaml: tracking: 6 tracking.maxReplicas x 2 tracking.workers need at least 82 database connections at the peak of a rollout (x2 tasks, x3 engines per worker, +10 reserved), more than the 35 that database.skuName allows; keep tracking.maxReplicas x tracking.workers at or below 4 or choose a larger database.skuName',
     ]);
   });
 

@@ -3,24 +3,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPlatform } from '../stacks/app';
 import { tempDirWith } from './helpers';
+import { AWS_DEV, AWS_PROD, AZURE_PROD, DBX_GOVERNANCE, edit, withName } from './fixtures/configs';
 
-const good = fs.readFileSync('config/aws-dev.yaml', 'utf8').replace('name: aws-dev', 'name: good');
-const aws = fs.readFileSync('config/aws-prod.yaml', 'utf8').replace('name: aws-prod', 'name: bad');
-const azure = fs.readFileSync('config/azure-prod.yaml', 'utf8').replace('name: azure-prod', 'name: bad');
-const dbx = fs.readFileSync('config/dbx-governance.yaml', 'utf8').replace('name: dbx-governance', 'name: bad');
-
-/** `text` with `from` replaced, failing loudly when `from` is not there (so a case cannot go stale). */
-function edit(text: string, from: string | RegExp, to: string): string {
-  if (!(typeof from === 'string' ? text.includes(from) : from.test(text))) throw new Error(`fixture has no ${String(from)}`);
-  return text.replace(from, to);
-}
+const good = withName(AWS_DEV, 'good');
+const aws = withName(AWS_PROD, 'bad');
+const azure = withName(AZURE_PROD, 'bad');
+const dbx = withName(DBX_GOVERNANCE, 'bad');
 
 /** [what, YAML, the one message expected after "bad.yaml: "] */
 const CASES: readonly (readonly [string, string, string])[] = [
   ['YAML syntax', 'name: bad\nenvironment: [dev\n', '3:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]'],
   ['a duplicate YAML key', 'name: bad\nname: again\n', '2:1: invalid YAML: Map keys must be unique'],
   ['a list instead of a mapping', '- name: bad\n', 'expected a mapping of deployment fields (name, environment, ...), got a list'],
-  ['an unknown top-level key', `${aws}regoin: eu-west-1\n`, 'regoin: unknown field; allowed fields here: name, environment, production, tags, backend, suppressions, cloud, region, network, database, artifacts, tracking, teams, databricks'],
+  ['an unknown top-level key', `${aws}regoin: eu-west-1\n`, 'regoin: unknown field; allowed fields here: name, environment, production, tags, backend, suppressions, cloud, region, network, database, artifacts, tracking, teams, databricks, alarms, backup, retention'],
   ['an unknown nested key', edit(aws, 'database:\n', 'database:\n  instanceClas: db.m7g.large\n'), 'database.instanceClas: unknown field; allowed fields here: engine, engineVersion, instanceClass, allocatedStorageGb, maxAllocatedStorageGb, minCapacity, maxCapacity, backupRetentionDays, multiAz, deletionProtection'],
   ['an invalid stack name', edit(aws, 'name: bad', 'name: Bad_Name'), 'name: expected lowercase letters, digits and dashes, starting with a letter, not ending with a dash, at most 40 characters, got "Bad_Name"'],
   ['a wrong type', edit(aws, 'environment: prod', 'environment: prod\nproduction: "yes"'), 'production: expected boolean, received string, got "yes"'],
@@ -30,7 +25,7 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ['an invalid VPC CIDR', edit(aws, 'vpcCidr: 10.30.0.0/16', 'vpcCidr: 10.30.0.0/33'), 'network.vpcCidr: expected an IPv4 CIDR block such as 10.0.0.0/16, got "10.30.0.0/33"'],
   ['host bits in a CIDR', edit(aws, 'vpcCidr: 10.30.0.0/16', 'vpcCidr: 10.30.0.1/16'), 'network.vpcCidr: host bits must be zero (e.g. 10.0.0.0/16, not 10.0.0.1/16), got "10.30.0.1/16"'],
   ['subnets that do not fit the VPC', edit(aws, 'vpcCidr: 10.30.0.0/16', 'vpcCidr: 10.30.0.0/24\n  subnetPrefixLength: 25'), 'network.subnetPrefixLength: 9 subnets of /25 do not fit in 10.30.0.0/24; use a longer prefix or a larger VPC, got 25'],
-  ['an invalid instance class', edit(aws, '  engine: postgres\n', '  engine: postgres\n  instanceClass: t3.micro\n'), 'database.instanceClass: expected a db.* instance class such as db.t4g.medium, got "t3.micro"'],
+  ['an invalid instance class', edit(aws, 'instanceClass: db.m7g.large', 'instanceClass: t3.micro'), 'database.instanceClass: expected a db.* instance class such as db.t4g.medium, got "t3.micro"'],
   ['storage out of range', edit(aws, 'allocatedStorageGb: 50', 'allocatedStorageGb: 10'), 'database.allocatedStorageGb: expected number to be >=20, got 10'],
   ['backups out of range', edit(aws, 'backupRetentionDays: 14', 'backupRetentionDays: 40'), 'database.backupRetentionDays: expected number to be <=35, got 40'],
   ['short backups in production', edit(aws, 'backupRetentionDays: 14', 'backupRetentionDays: 7'), 'database.backupRetentionDays: production keeps backups for at least 14 days, got 7'],
@@ -45,7 +40,7 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ['overlapping subnets', edit(azure, 'privateEndpoints: 10.50.3.0/24', 'privateEndpoints: 10.50.2.128/25'), 'network.subnets.postgres: overlaps subnet privateEndpoints (10.50.2.128/25), got "10.50.2.0/24"'],
   ['Databricks subnets too small', edit(edit(azure, 'databricksPublic: 10.50.4.0/22', 'databricksPublic: 10.50.4.0/23'), 'databricksPrivate: 10.50.8.0/22', 'databricksPrivate: 10.50.8.0/23'), 'network.subnets.databricksPublic: has room for 507 nodes, fewer than databricksWorkspace.minNodes (1000); use a larger subnet, got "10.50.4.0/23"'],
   ['an invalid storage size', edit(azure, 'storageMb: 65536', 'storageMb: 50000'), 'database.storageMb: Invalid input, got 50000'],
-  ['an invalid Container Apps CPU', edit(azure, '  minReplicas: 2\n', '  minReplicas: 2\n  cpu: 5\n'), 'tracking.cpu: expected a Container Apps CPU size: 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4, got 5'],
+  ['an invalid Container Apps CPU', edit(azure, 'cpu: 2', 'cpu: 5'), 'tracking.cpu: expected a Container Apps CPU size: 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4, got 5'],
   ['a host next to a created workspace', edit(azure, 'registry: workspace', 'host: https://adb-1.1.azuredatabricks.net\n  registry: workspace'), 'databricks.host: omit the host: the databricks provider points at the workspace this stack creates, got "https://adb-1.1.azuredatabricks.net"'],
   ['a duplicate environment', edit(dbx, '    - name: preprod', '    - name: acc'), 'databricks.environments[1].name: duplicate environment name; each must be unique, got "acc"'],
   ['an invalid environment name', edit(dbx, '    - name: preprod', '    - name: Pre-Prod'), 'databricks.environments[1].name: expected lowercase letters, digits and _, starting with a letter, at most 20 characters, got "Pre-Prod"'],

@@ -1,23 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadDeployments } from '../stacks/config/load';
 import { ClientConfigError, clientConfig, readStackOutputs } from '../stacks/client/client-config';
-import { SHIPPED_CONFIGS, synth, tempDirWith } from './helpers';
+import { configFrom, synth, tempDirWith } from './helpers';
+import { FIXTURE_CONFIGS } from './fixtures/configs';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'outputs');
 const fixture = (stack: string) => path.join(FIXTURES, `${stack}.json`);
 
-/** For each shipped stack: which selections a researcher can ask for. */
+/** For each fixture stack: which selections a researcher can ask for. */
 const SELECTIONS: Record<string, { team?: string; environment?: string }[]> = {
   'aws-dev': [{}, { team: 'vision' }],
   'aws-prod': [{ team: 'forecasting' }],
   'azure-dev': [{ team: 'vision' }],
-  'azure-prod': [{ team: 'vision' }, { environment: 'acc' }, { environment: 'prod' }],
-  'dbx-governance': [{ environment: 'acc' }, { environment: 'prod' }],
+  'azure-prod': [{ team: 'vision' }, { environment: 'acc' }, { environment: 'production' }],
+  'dbx-governance': [{ environment: 'acc' }, { environment: 'production' }],
   'dbx-unity-catalog': [{ environment: 'dev' }, { environment: 'prod' }],
 };
 
-describe.each(SHIPPED_CONFIGS.map((f) => loadDeployments(path.join('config', f))[0]).map((c) => [c.name, c] as const))('client config for %s', (stack, config) => {
+describe.each(Object.entries(FIXTURE_CONFIGS).map(([name, text]) => [name, configFrom(text, `${name}.yaml`)] as const))('client config for %s', (stack, config) => {
   it('has a sample outputs file with exactly the outputs the stack declares', () => {
     const declared = Object.keys(synth(config).output ?? {}).sort();
     const sample = JSON.parse(fs.readFileSync(fixture(stack), 'utf8')) as Record<string, Record<string, unknown>>;
@@ -33,10 +33,12 @@ describe.each(SHIPPED_CONFIGS.map((f) => loadDeployments(path.join('config', f))
 });
 
 describe('client config rules', () => {
-  it('gives production environments the Production stage and others Staging only', () => {
+  it('configures the environment client: MLFLOW_ENV, Production for production and Staging elsewhere', () => {
     const outputs = readStackOutputs(fixture('dbx-governance'), 'dbx-governance');
-    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'prod' }).sheet).toContain('Stages you may set: Production (and Staging).');
-    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'acc' }).sheet).toContain('Stages you may set: Staging.');
+    const production = clientConfig(outputs, { stack: 'dbx-governance', environment: 'production' });
+    expect(production.env).toMatch(/^MLFLOW_ENV=production$/m);
+    expect(production.sheet).toContain('moves every new version to **Production**');
+    expect(clientConfig(outputs, { stack: 'dbx-governance', environment: 'acc' }).sheet).toContain('moves every new version to **Staging**');
   });
 
   it('uses the Unity Catalog registry URI and three-level model names there', () => {
@@ -45,9 +47,11 @@ describe('client config rules', () => {
     expect(uc.sheet).toContain('`ml_models.dev.churn`');
   });
 
-  it('points team experiments at the team prefix', () => {
+  it("selects the team's MLflow workspace (MLFLOW_WORKSPACE) and never a custom artifact location", () => {
     const aws = clientConfig(readStackOutputs(fixture('aws-prod'), 'aws-prod'), { stack: 'aws-prod', team: 'vision' });
-    expect(aws.sheet).toContain('artifact_location="mlflow-artifacts:/teams/vision/churn/xgboost"');
+    expect(aws.env).toMatch(/^MLFLOW_WORKSPACE=vision$/m);
+    expect(aws.sheet).toContain('`workspaces/vision/`');
+    expect(aws.sheet).not.toContain('artifact_location=');
   });
 });
 
@@ -84,7 +88,7 @@ describe('client config errors are messages', () => {
     expect(error(() => clientConfig(aws, { stack: 'aws-dev', team: 'nlp' }))).toBe('stack "aws-dev" has no team "nlp" (teams: vision, forecasting)');
     expect(error(() => clientConfig(aws, { stack: 'aws-dev', environment: 'acc' }))).toBe('stack "aws-dev" has no Databricks environments; drop --environment');
     const dbx = readStackOutputs(fixture('dbx-governance'), 'dbx-governance');
-    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance' }))).toBe('stack "dbx-governance" is Databricks governance: pass --environment <acc|preprod|prod>');
-    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance', environment: 'qa' }))).toBe('stack "dbx-governance" has no environment "qa" (environments: acc, preprod, prod)');
+    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance' }))).toBe('stack "dbx-governance" is Databricks governance: pass --environment <acc|preprod|production>');
+    expect(error(() => clientConfig(dbx, { stack: 'dbx-governance', environment: 'qa' }))).toBe('stack "dbx-governance" has no environment "qa" (environments: acc, preprod, production)');
   });
 });

@@ -211,8 +211,8 @@ describe('Databricks governance, workspace registry', () => {
     expect(aclOf(noProd, 'root')).toEqual([{ group_name: 'apps_all', permission_level: 'CAN_READ' }]);
   });
 
-  it('honours a custom experiments root', () => {
-    const custom = synth(configFrom(governance('    - name: acc\n', '  experimentsRoot: /Shared/mlflow\n')));
+  it('honours a custom experiments root with the Unity Catalog registry (the workspace registry rejects it)', () => {
+    const custom = synth(configFrom(governance('    - name: acc\n', '  registry: unity-catalog\n  experimentsRoot: /Shared/mlflow\n')));
     expect(aclOf(custom, '/Shared/mlflow/acc')).toEqual([{ group_name: 'apps_acc', permission_level: 'CAN_MANAGE' }]);
   });
 });

@@ -2,17 +2,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPlatform } from '../stacks/app';
-import { loadDeployments } from '../stacks/config/load';
 import type { DeploymentConfig } from '../stacks/config/schema';
 import { checkStack } from '../stacks/policy/check';
 import { README, withRulesTable } from '../stacks/docs';
 import { RULES, RULES_BY_ID, targetsOf } from '../stacks/policy/rules';
 import type { Block, StackJson } from '../stacks/policy/types';
-import { SHIPPED_CONFIGS, configFrom, rejectionsOf, synth, tempDirWith } from './helpers';
+import { configFrom, rejectionsOf, synth, tempDirWith } from './helpers';
+import { AWS_DEV, DBX_GOVERNANCE, FIXTURE_CONFIGS, edit, withName } from './fixtures/configs';
 
-const shipped: Record<string, { config: DeploymentConfig; json: StackJson }> = Object.fromEntries(
-  SHIPPED_CONFIGS.map((file) => {
-    const [config] = loadDeployments(path.join('config', file));
+/** The fixture deployments (test/fixtures/configs.ts), synthesized once. */
+const fixtures: Record<string, { config: DeploymentConfig; json: StackJson }> = Object.fromEntries(
+  Object.entries(FIXTURE_CONFIGS).map(([name, text]) => {
+    const config = configFrom(text, `${name}.yaml`);
     return [config.name, { config, json: synth(config) }];
   }),
 );
@@ -83,7 +84,7 @@ const CASES: readonly Case[] = [
   { rule: 'MLP-S3-1', stack: 'aws-dev', what: 'a bucket without encryption', mutate: (j) => void delete j.resource?.aws_s3_bucket_server_side_encryption_configuration, message: /no server-side encryption/ },
   { rule: 'MLP-S3-1', stack: 'aws-dev', what: 'a bucket without versioning', mutate: (j) => void delete j.resource?.aws_s3_bucket_versioning, message: /versioning/ },
   { rule: 'MLP-S3-2', stack: 'aws-dev', what: 'public policies allowed', mutate: (j) => void (first(j, 'aws_s3_bucket_public_access_block').block_public_policy = false), message: /public access/ },
-  { rule: 'MLP-S3-2', stack: 'aws-dev', what: 'force_destroy', mutate: (j) => void (first(j, 'aws_s3_bucket').force_destroy = true), message: /force_destroy/ },
+  { rule: 'MLP-S3-2', stack: 'aws-prod', what: 'force_destroy in production', mutate: (j) => void (first(j, 'aws_s3_bucket').force_destroy = true), message: /force_destroy/ },
   { rule: 'MLP-ST-1', stack: 'azure-dev', what: 'shared keys enabled', mutate: (j) => void (first(j, 'azurerm_storage_account').shared_access_key_enabled = true), message: /shared keys/ },
   {
     rule: 'MLP-ST-1',
@@ -121,6 +122,29 @@ const CASES: readonly Case[] = [
     message: /PGPASSWORD/,
   },
   {
+    rule: 'MLP-SEC-4',
+    stack: 'aws-dev',
+    what: 'the admin password in the serving container',
+    mutate: (j) => {
+      const td = containerDefs(j);
+      const containers = JSON.parse(String(td.container_definitions)) as { name: string; secrets: Block[] }[];
+      containers.find((c) => c.name === 'mlflow')?.secrets.push({ name: 'MLFLOW_ADMIN_PASSWORD', valueFrom: 'arn:x' });
+      td.container_definitions = JSON.stringify(containers);
+    },
+    message: /serving container receives MLFLOW_ADMIN_PASSWORD/,
+  },
+  {
+    rule: 'MLP-SEC-4',
+    stack: 'azure-dev',
+    what: 'the server connecting as the database admin',
+    mutate: (j) => {
+      const template = first(j, 'azurerm_container_app').template as { container: { env: Block[] }[] };
+      const user = template.container[0].env.find((e) => e.name === 'PGUSER');
+      if (user) user.value = 'mlflowadmin';
+    },
+    message: /serving container receives PGUSER/,
+  },
+  {
     rule: 'MLP-SEC-3',
     stack: 'aws-dev',
     what: 'a credential URL',
@@ -150,6 +174,9 @@ const CASES: readonly Case[] = [
     },
     message: /allows any source/,
   },
+  { rule: 'MLP-OPS-1', stack: 'aws-prod', what: 'production alarms without a subscription', mutate: (j) => void delete j.resource?.aws_sns_topic_subscription, message: /no destination: set alarms\.emails/ },
+  { rule: 'MLP-OPS-1', stack: 'azure-prod', what: 'an action group without e-mail receivers', mutate: (j) => void (first(j, 'azurerm_monitor_action_group').email_receiver = []), message: /no destination: set alarms\.emails/ },
+  { rule: 'MLP-OPS-1', stack: 'aws-prod', what: 'production without alarms', mutate: (j) => void delete j.resource?.aws_cloudwatch_metric_alarm, message: /no alarms: set alarms\.enabled/ },
   { rule: 'MLP-LB-1', stack: 'aws-prod', what: 'a TLS 1.0 policy', mutate: (j) => void (first(j, 'aws_lb_listener', 'https').ssl_policy = 'ELBSecurityPolicy-2016-08'), message: /below 1\.2/ },
   { rule: 'MLP-LB-1', stack: 'aws-prod', what: 'invalid headers kept', mutate: (j) => void (first(j, 'aws_lb').drop_invalid_header_fields = false), message: /invalid header/ },
   {
@@ -185,8 +212,8 @@ const CASES: readonly Case[] = [
     rule: 'MLP-DBX-3',
     stack: 'dbx-governance',
     what: 'a non-production group on a production model',
-    mutate: (j) => void (first(j, 'databricks_permissions', 'governance_prod_model-churn').access_control as Block[]).push({ group_name: 'apps_acc', permission_level: 'CAN_READ' }),
-    message: /apps_acc on production object churn_prod/,
+    mutate: (j) => void (first(j, 'databricks_permissions', 'governance_production_model-churn').access_control as Block[]).push({ group_name: 'apps_acc', permission_level: 'CAN_READ' }),
+    message: /apps_acc on production object churn_production/,
   },
   {
     rule: 'MLP-DBX-3',
@@ -241,23 +268,45 @@ const CASES: readonly Case[] = [
     mutate: (j) => void (first(j, 'azurerm_container_app_environment').zone_redundancy_enabled = false),
     message: /not zone-redundant/,
   },
+  // Issue 13 (hardening): more cases for these rules live in test/hardening-policy.test.ts.
+  { rule: 'MLP-NET-2', stack: 'aws-dev', what: 'an internet-facing load balancer without a WAF', mutate: (j) => void (first(j, 'aws_lb').internal = false), message: /no WAF web ACL/ },
+  { rule: 'MLP-NET-3', stack: 'aws-prod', what: 'an S3 gateway endpoint without a policy', mutate: (j) => void delete j.resource?.aws_vpc_endpoint_policy, message: /no endpoint policy/ },
+  {
+    rule: 'MLP-NET-4',
+    stack: 'azure-prod',
+    what: 'a database subnet open to the whole VNet',
+    mutate: (j) => {
+      for (const [k, r] of Object.entries(j.resource?.azurerm_network_security_rule ?? {})) if (r.access === 'Deny') delete j.resource?.azurerm_network_security_rule?.[k];
+    },
+    message: /no inbound rule denies the rest of the VNet/,
+  },
+  { rule: 'MLP-TF-1', stack: 'aws-prod', what: 'a ${file(...)} in a tag', mutate: (j) => void (first(j, 'aws_db_instance').tags = { owner: '${file("/etc/passwd")}' }), message: /foreign interpolation: \$\{file\("\/etc\/passwd"\)\}/ },
+  {
+    rule: 'MLP-TAG-1',
+    stack: 'aws-prod',
+    what: 'more than 50 tags with the provider default tags',
+    mutate: (j) => void (first(j, 'aws_db_instance').tags = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`t${i}`, 'v']))),
+    message: /^5\d tags$/,
+  },
 ];
 
 describe('policy pack', () => {
   it.each(CASES.map((c) => [c.rule, c.what, c] as const))('%s flags %s', (_id, _what, c) => {
-    const json = structuredClone(shipped[c.stack].json);
+    const json = structuredClone(fixtures[c.stack].json);
     c.mutate(json);
     const rule = RULES_BY_ID.get(c.rule);
     if (!rule) throw new Error(`unknown rule ${c.rule}`);
-    const report = checkStack(json, shipped[c.stack].config, [rule]);
-    expect(report.violations.map((v) => v.message)).toContainEqual(expect.stringMatching(c.message));
+    const report = checkStack(json, fixtures[c.stack].config, [rule]);
+    // Warning-level rules (MLP-OPS-1) report in warnings; the case list covers both levels.
+    expect([...report.violations, ...report.warnings].map((v) => v.message)).toContainEqual(expect.stringMatching(c.message));
   });
 
-  it.each(RULES.map((r) => [r.id, r] as const))('%s passes on the shipped configs and has something to check there', (_id, rule) => {
+  it.each(RULES.map((r) => [r.id, r] as const))('%s passes on the fixture configs and has something to check there', (_id, rule) => {
     let targets = 0;
-    for (const { config, json } of Object.values(shipped)) {
+    for (const { config, json } of Object.values(fixtures)) {
       const report = checkStack(json, config, [rule]);
       expect(report.violations).toEqual([]);
+      expect(report.warnings).toEqual([]);
       targets += targetsOf(rule, { stackName: config.name, production: config.production, json }).length;
     }
     expect(targets).toBeGreaterThan(0);
@@ -268,9 +317,9 @@ describe('policy pack', () => {
   });
 
   it('allows 0.0.0.0/0 on 443 to a load balancer only', () => {
-    const json = structuredClone(shipped['aws-dev'].json);
+    const json = structuredClone(fixtures['aws-dev'].json);
     for (const r of Object.values(json.resource?.aws_vpc_security_group_ingress_rule ?? {})) if (r.cidr_ipv4 === '10.0.0.0/8') r.cidr_ipv4 = '0.0.0.0/0';
-    const report = checkStack(json, shipped['aws-dev'].config, [RULES_BY_ID.get('MLP-NET-1') as (typeof RULES)[number]]);
+    const report = checkStack(json, fixtures['aws-dev'].config, [RULES_BY_ID.get('MLP-NET-1') as (typeof RULES)[number]]);
     expect(report.violations.map((v) => v.message)).toEqual(['ingress from 0.0.0.0/0 on ports 80-80']);
   });
 
@@ -282,12 +331,12 @@ describe('policy pack', () => {
 });
 
 describe('suppressions', () => {
-  const base = fs.readFileSync('config/aws-dev.yaml', 'utf8');
+  const base = AWS_DEV;
 
   it('accept one violation on one resource with a reason, and are reported', () => {
-    const address = Object.keys(shipped['aws-dev'].json.resource?.aws_db_instance ?? {})[0];
+    const address = Object.keys(fixtures['aws-dev'].json.resource?.aws_db_instance ?? {})[0];
     const config = configFrom(`${base}suppressions:\n  - rule: MLP-DB-4\n    resource: aws_db_instance.${address}\n    reason: three days are enough for this throwaway sandbox\n`);
-    const json = structuredClone(shipped['aws-dev'].json);
+    const json = structuredClone(fixtures['aws-dev'].json);
     first(json, 'aws_db_instance').backup_retention_period = 3;
     const report = checkStack(json, config);
     expect(report.violations).toEqual([]);
@@ -298,7 +347,7 @@ describe('suppressions', () => {
 
   it('are errors when they match nothing', () => {
     const config = configFrom(`${base}suppressions:\n  - rule: MLP-DB-4\n    resource: aws_db_instance.gone\n    reason: left over from an old migration window\n`);
-    expect(checkStack(shipped['aws-dev'].json, config).unusedSuppressions).toHaveLength(1);
+    expect(checkStack(fixtures['aws-dev'].json, config).unusedSuppressions).toHaveLength(1);
   });
 
   it('need a known rule, an address and a real reason', () => {
@@ -313,10 +362,7 @@ describe('suppressions', () => {
 
 describe('policy failures at synth', () => {
   // Short log retention is a config choice the schema allows and the policy pack rejects.
-  const shortLogs = fs
-    .readFileSync('config/aws-dev.yaml', 'utf8')
-    .replace('name: aws-dev', 'name: short-logs')
-    .replace('tracking:\n', 'tracking:\n  logRetentionDays: 14\n');
+  const shortLogs = edit(withName(AWS_DEV, 'short-logs'), 'tracking:\n', 'tracking:\n  logRetentionDays: 14\n');
   const logGroup = 'aws_cloudwatch_log_group.tracking_logs_63E82EA8';
   const run = (files: Record<string, string>) => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-policy-'));
@@ -326,10 +372,12 @@ describe('policy failures at synth', () => {
   };
 
   it('exit non-zero with the rule id, the address and the fix, and write nothing for any stack', () => {
-    const result = run({ 'a.yaml': shortLogs, 'b.yaml': fs.readFileSync('config/dbx-governance.yaml', 'utf8') });
+    const result = run({ 'a.yaml': shortLogs, 'b.yaml': DBX_GOVERNANCE });
     expect(result.code).toBe(1);
-    expect(result.output).toContain(
-      `Policy check failed; nothing was synthesized:\n  short-logs: MLP-LOG-1 ${logGroup}: retention is 14 days; expected at least 30 (Logs are encrypted and kept for a bounded, sufficient time). Fix: `,
+    expect(result.output).toMatch(
+      new RegExp(
+        `Policy check failed; nothing was synthesized:\\n  \\S+/a\\.yaml: tracking\\.logRetentionDays: retention is 14 days; expected at least 30 \\[MLP-LOG-1 ${logGroup} in stack short-logs\\] \\(Logs are encrypted and kept for a bounded, sufficient time\\)\\. Fix: set tracking\\.logRetentionDays in \\S+/a\\.yaml; `,
+      ),
     );
     expect(result.written).toEqual([]);
   });
@@ -344,10 +392,10 @@ describe('policy failures at synth', () => {
   });
 
   it('fail on a stale suppression', () => {
-    const stale = `${fs.readFileSync('config/aws-dev.yaml', 'utf8')}suppressions:\n  - rule: MLP-DB-5\n    resource: aws_db_instance.nothing_here\n    reason: we expected a single-AZ exception here\n`;
+    const stale = `${AWS_DEV}suppressions:\n  - rule: MLP-DB-5\n    resource: aws_db_instance.nothing_here\n    reason: we expected a single-AZ exception here\n`;
     const result = run({ 'a.yaml': stale });
     expect(result.code).toBe(1);
-    expect(result.output).toContain('aws-dev: suppression of MLP-DB-5 for aws_db_instance.nothing_here matches no violation; remove it');
+    expect(result.output).toMatch(/\S+\/a\.yaml: suppressions\[0\]: suppression of MLP-DB-5 for aws_db_instance\.nothing_here matches no violation; remove it/);
     expect(result.written).toEqual([]);
   });
 });

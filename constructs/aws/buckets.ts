@@ -1,4 +1,4 @@
-import { Lazy } from 'cdktf';
+import { type ITerraformDependable, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
@@ -10,6 +10,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { EncryptionKey } from './encryption-key';
+import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { addPolicy, type IGrantable, type PolicyStatement, policyJson } from './iam';
 
 interface PrivateBucketProps {
@@ -21,23 +22,32 @@ interface PrivateBucketProps {
   readonly statements: () => PolicyStatement[];
 }
 
+interface PrivateBucketParts {
+  readonly bucket: S3Bucket;
+  readonly policy: S3BucketPolicy;
+  readonly versioning: S3BucketVersioningA;
+}
+
 /** The parts every bucket of the platform has: no public access, no ACLs, TLS only, encrypted, versioned. */
-function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
+function privateBucket(scope: Construct, props: PrivateBucketProps): PrivateBucketParts {
   const bucket = new S3Bucket(scope, 'bucket', {
     bucket: props.bucketName,
-    forceDestroy: false,
+    // A protected (production) bucket is never emptied by Terraform. An unprotected (non-production)
+    // one is: `cdktf destroy` of a versioned bucket with objects otherwise fails with BucketNotEmpty
+    // (aws provider 6.25 docs, r/s3_bucket: force_destroy deletes every object, versions included).
+    forceDestroy: !props.protect,
     lifecycle: props.protect ? { preventDestroy: true } : undefined,
   });
   {
-    new S3BucketPublicAccessBlock(scope, 'public-access-block', {
+    const publicAccessBlock = new S3BucketPublicAccessBlock(scope, 'public-access-block', {
       bucket: bucket.id,
       blockPublicAcls: true,
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
-    new S3BucketVersioningA(scope, 'versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
+    const ownership = new S3BucketOwnershipControls(scope, 'ownership', { bucket: bucket.id, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    const versioning = new S3BucketVersioningA(scope, 'versioning', { bucket: bucket.id, versioningConfiguration: { status: 'Enabled' } });
     new S3BucketServerSideEncryptionConfigurationA(scope, 'encryption', {
       bucket: bucket.id,
       rule: [
@@ -46,8 +56,11 @@ function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
           : { applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } },
       ],
     });
-    new S3BucketPolicy(scope, 'policy', {
+    const policy = new S3BucketPolicy(scope, 'policy', {
       bucket: bucket.id,
+      // S3 rejects concurrent changes to one bucket's policy, public access block and ownership
+      // controls (OperationAborted: "A conflicting conditional operation is currently in progress").
+      dependsOn: [publicAccessBlock, ownership],
       policy: Lazy.stringValue({
         produce: () =>
           policyJson([
@@ -65,14 +78,40 @@ function privateBucket(scope: Construct, props: PrivateBucketProps): S3Bucket {
           ]),
       }),
     });
+    return { bucket, policy, versioning };
   }
-  return bucket;
+}
+
+/**
+ * Regions where load balancers deliver access logs as a regional ELB account: those launched before
+ * August 2022, exactly the regions of the aws provider's `aws_elb_service_account` (aws provider 6.x,
+ * internal/service/elb/service_account_data_source.go, accountIDPerRegionMap). In any other region
+ * that data source fails the plan ("unsupported AWS Region") and ELB writes as the log delivery
+ * service principal instead (AWS ELB docs, "Enable access logs for your Application Load Balancer").
+ */
+const ELB_ACCOUNT_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1', 'ap-east-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-southeast-1',
+  'ap-southeast-2', 'ap-southeast-3', 'ca-central-1', 'cn-north-1', 'cn-northwest-1', 'eu-central-1', 'eu-north-1',
+  'eu-south-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'me-south-1', 'sa-east-1', 'us-east-1', 'us-east-2',
+  'us-gov-east-1', 'us-gov-west-1', 'us-west-1', 'us-west-2',
+]);
+
+/** Who writes load balancer access logs into a bucket of `region`. */
+function loadBalancerLogWriter(scope: Construct, region: string): Readonly<Record<string, string>> {
+  if (ELB_ACCOUNT_REGIONS.has(region)) return { AWS: new DataAwsElbServiceAccount(scope, 'elb-account', {}).arn };
+  return { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' };
 }
 
 export interface AccessLogBucketProps {
   readonly bucketName: string;
+  /** Region of the bucket and the load balancer: decides who delivers load balancer logs. */
+  readonly region: string;
   /** Days access logs are kept. @default 365 */
   readonly retentionDays?: number;
+  /**
+   * Terraform `prevent_destroy` and a policy denying bucket deletion; when false the bucket is
+   * emptied and deleted on destroy (`force_destroy`). @default true
+   */
   readonly protect?: boolean;
 }
 
@@ -83,19 +122,26 @@ export interface AccessLogBucketProps {
 export class AccessLogBucket extends Construct {
   public readonly bucketName: string;
   public readonly bucketArn: string;
+  /**
+   * The bucket policy that lets the load balancer and S3 deliver logs. A load balancer with access
+   * logs, or a bucket logging configuration, must depend on it: ELB checks its write permission when
+   * access logs are turned on ("Access Denied for bucket") (AWS ELB docs, "Enable access logs for
+   * your Application Load Balancer": the bucket policy must exist first).
+   */
+  public readonly deliveryPolicy: ITerraformDependable;
   private readonly sourceBuckets: string[] = [];
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
-    const elb = new DataAwsElbServiceAccount(this, 'elb-account', {});
-    const bucket = privateBucket(this, {
+    const elbWriter = loadBalancerLogWriter(this, props.region);
+    const { bucket, policy, versioning } = privateBucket(this, {
       bucketName: props.bucketName,
-      protect: props.protect ?? false,
+      protect: props.protect ?? true,
       statements: (): PolicyStatement[] => [
         {
           Sid: 'LoadBalancerAccessLogs',
           Effect: 'Allow',
-          Principal: { AWS: elb.arn },
+          Principal: elbWriter,
           Action: 's3:PutObject',
           Resource: `${this.bucketArn}/alb/*`,
         },
@@ -115,8 +161,12 @@ export class AccessLogBucket extends Construct {
     });
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
+    this.deliveryPolicy = policy;
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
+      // Noncurrent-version rules need versioning enabled first (aws provider 6.25 docs,
+      // r/s3_bucket_lifecycle_configuration, example "versioning-bucket-config": depends_on versioning).
+      dependsOn: [versioning],
       rule: [
         {
           id: 'expire-logs',
@@ -142,14 +192,18 @@ export interface ArtifactStoreProps {
   readonly logBucket: AccessLogBucket;
   /** Days a noncurrent object version is kept. @default 30 */
   readonly noncurrentVersionDays?: number;
-  /** Terraform `prevent_destroy`. @default true */
+  /**
+   * Terraform `prevent_destroy` and a policy denying bucket deletion; when false the bucket is
+   * emptied, every version, and deleted on destroy (`force_destroy`). @default true
+   */
   readonly protect?: boolean;
 }
 
 /**
  * The private artifact bucket: SSE-KMS with a bucket key, versioned, public access blocked, ACLs
- * disabled, TLS only, access-logged, never force-destroyed. Object data is readable and writable only
- * by the principals granted through `grantReadWrite`: the bucket policy denies everyone else.
+ * disabled, TLS only, access-logged, force-destroyed only when unprotected. Object data is readable
+ * and writable only by the principals granted through `grantReadWrite`: the bucket policy denies
+ * everyone else (Terraform removes that policy before it empties an unprotected bucket on destroy).
  */
 export class ArtifactStore extends Construct {
   public readonly bucketName: string;
@@ -160,7 +214,7 @@ export class ArtifactStore extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
     this.key = props.key;
-    const bucket = privateBucket(this, {
+    const { bucket, versioning } = privateBucket(this, {
       bucketName: props.bucketName,
       key: props.key,
       protect: props.protect ?? true,
@@ -182,9 +236,12 @@ export class ArtifactStore extends Construct {
       bucket: bucket.id,
       targetBucket: props.logBucket.bucketName,
       targetPrefix: `s3/${props.bucketName}/`,
+      // S3 delivers server access logs under the target bucket's policy: it must exist first.
+      dependsOn: [props.logBucket.deliveryPolicy],
     });
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucket.id,
+      dependsOn: [versioning],
       rule: [
         {
           id: 'noncurrent-versions',
@@ -199,13 +256,21 @@ export class ArtifactStore extends Construct {
   }
 
   /**
+   * Exempts a service role (AWS Backup) from the bucket policy's deny of object access; its own IAM
+   * policies (AWS managed) decide what it may do.
+   */
+  public allowServiceRole(roleArn: string): void {
+    this.writers.push(roleArn);
+  }
+
+  /**
    * Lets `grantee` read and write objects, under `prefix` only when one is given; `name` keeps the
    * policy's Terraform address stable.
    */
-  public grantReadWrite(grantee: IGrantable, name: string, prefix?: string): void {
+  public grantReadWrite(grantee: IGrantable, name: string, prefix?: string): IamRolePolicy {
     this.writers.push(grantee.role.arn);
     const objects = `${this.bucketArn}/${prefix ? `${prefix}*` : '*'}`;
-    addPolicy(this, `${name}-artifacts`, grantee, [
+    return addPolicy(this, `${name}-artifacts`, grantee, [
       {
         Effect: 'Allow',
         Action: ['s3:ListBucket'],

@@ -27,7 +27,12 @@ export interface TrackingDatabaseProps {
   readonly key: EncryptionKey;
   /** RDS PostgreSQL, or Aurora PostgreSQL Serverless v2. @default postgres */
   readonly engine?: 'postgres' | 'aurora-postgresql';
-  /** Pinned engine version (major.minor). @default 16.8 */
+  /**
+   * PostgreSQL major version. Only the major is pinned: RDS applies minor versions automatically
+   * (auto_minor_version_upgrade), and the provider keeps a major-only `engine_version` without a
+   * diff while `engine_version_actual` reports the running minor. A pinned minor would show a
+   * perpetual diff (a downgrade attempt) after each automatic upgrade. @default 16
+   */
   readonly engineVersion?: string;
   /** Instance class (postgres). @default db.t4g.medium */
   readonly instanceClass?: string;
@@ -65,6 +70,12 @@ export class TrackingDatabase extends Construct implements IConnectable {
   public readonly databaseName: string;
   /** Secrets Manager secret of the master user (JSON with username and password), managed by RDS. */
   public readonly masterSecretArn: string;
+  /**
+   * The resource id IAM database authentication names in `rds-db:connect` policies
+   * (`arn:<partition>:rds-db:<region>:<account>:dbuser:<id>/<db user>`): the instance's
+   * DbiResourceId or the cluster's resource id.
+   */
+  public readonly iamResourceId: string;
   /** The RDS resource that holds data (for protection checks and outputs). */
   public readonly resource: DbInstance | RdsCluster;
 
@@ -73,7 +84,13 @@ export class TrackingDatabase extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: TrackingDatabaseProps) {
     super(scope, id);
     const engine = props.engine ?? 'postgres';
-    const version = props.engineVersion ?? '16.8';
+    // aws provider 6.25, internal/service/rds (compareActualEngineVersion): a configured "16" and a
+    // running "16.9" match, so engine_version keeps "16" in state; a configured "16.8" does not match
+    // a running "16.9", so state takes "16.9" and the next plan wants "16.8" back. Docs, r/db_instance
+    // engine_version: "If auto_minor_version_upgrade is enabled, you can provide a prefix of the
+    // version ... The actual engine version used is returned in the attribute engine_version_actual";
+    // r/rds_cluster engine_version: "The value can contain a partial version where supported by the API".
+    const version = props.engineVersion ?? '16';
     const major = version.split('.')[0];
     const protect = props.protect ?? true;
     this.key = props.key;
@@ -105,6 +122,12 @@ export class TrackingDatabase extends Construct implements IConnectable {
       preferredBackupWindow: '02:00-03:00',
       copyTagsToSnapshot: true,
       deletionProtection: props.deletionProtection ?? true,
+      // A major upgrade is a reviewed change of engineVersion (docs/runbook.md, "Upgrading PostgreSQL");
+      // without this flag RDS rejects it (aws provider 6.25 docs, r/db_instance and r/rds_cluster).
+      allowMajorVersionUpgrade: true,
+      // Break-glass access with a short-lived IAM token instead of the master password
+      // (docs/runbook.md, "Break-glass database access").
+      iamDatabaseAuthenticationEnabled: true,
       skipFinalSnapshot: !protect,
       finalSnapshotIdentifier: protect ? `${props.namePrefix}-final` : undefined,
       lifecycle: protect ? { preventDestroy: true } : undefined,
@@ -123,6 +146,8 @@ export class TrackingDatabase extends Construct implements IConnectable {
         family: `postgres${major}`,
         description: 'MLflow backend store: TLS only',
         parameter: parameters,
+        // A major upgrade swaps in the next family's group while the instance still uses this one.
+        lifecycle: { createBeforeDestroy: true },
       });
       const { databaseName, ...rest } = common;
       const db = new DbInstance(this, 'instance', {
@@ -142,9 +167,9 @@ export class TrackingDatabase extends Construct implements IConnectable {
         enabledCloudwatchLogsExports: ['postgresql', 'upgrade'],
         autoMinorVersionUpgrade: true,
         caCertIdentifier: 'rds-ca-rsa2048-g1',
-        iamDatabaseAuthenticationEnabled: false,
       });
       this.resource = db;
+      this.iamResourceId = db.resourceId;
       this.endpoint = db.address;
       this.masterSecretArn = db.masterUserSecret.get(0).secretArn;
       return;
@@ -155,6 +180,7 @@ export class TrackingDatabase extends Construct implements IConnectable {
       family: `aurora-postgresql${major}`,
       description: 'MLflow backend store: TLS only',
       parameter: parameters,
+      lifecycle: { createBeforeDestroy: true },
     });
     const cluster = new RdsCluster(this, 'cluster', {
       ...common,
@@ -170,7 +196,8 @@ export class TrackingDatabase extends Construct implements IConnectable {
         identifier: `${props.namePrefix}-${i}`,
         clusterIdentifier: cluster.id,
         engine,
-        engineVersion: version,
+        // No engine_version: instances run the cluster's version (aws provider 6.25 docs,
+        // r/rds_cluster_instance: upgrades are done on the aws_rds_cluster's engine_version).
         instanceClass: 'db.serverless',
         publiclyAccessible: false,
         dbSubnetGroupName: subnetGroup.name,
@@ -181,6 +208,7 @@ export class TrackingDatabase extends Construct implements IConnectable {
       });
     }
     this.resource = cluster;
+    this.iamResourceId = cluster.clusterResourceId;
     this.endpoint = cluster.endpoint;
     this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
   }
@@ -189,8 +217,8 @@ export class TrackingDatabase extends Construct implements IConnectable {
    * Lets `peer` connect on the PostgreSQL port. `name` is part of the rule's Terraform address:
    * keep it stable (e.g. `tracking-tasks`).
    */
-  public allowConnectionsFrom(peer: IConnectable, name: string, description = `PostgreSQL from ${name}`): void {
-    new VpcSecurityGroupIngressRule(this, `allow-${name}`, {
+  public allowConnectionsFrom(peer: IConnectable, name: string, description = `PostgreSQL from ${name}`): VpcSecurityGroupIngressRule {
+    return new VpcSecurityGroupIngressRule(this, `allow-${name}`, {
       securityGroupId: this.securityGroupId,
       referencedSecurityGroupId: peer.securityGroupId,
       ipProtocol: 'tcp',

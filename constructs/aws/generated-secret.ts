@@ -11,7 +11,10 @@ export interface GeneratedSecretProps {
   readonly key: EncryptionKey;
   /** Password length. @default 40 */
   readonly length?: number;
-  /** Days a deleted secret can be restored, 7-30. @default 30 */
+  /**
+   * Days a deleted secret can be restored, 7-30, or 0 to delete it at once (non-production: a
+   * destroyed stack can be deployed again under the same secret names). @default 30
+   */
   readonly recoveryWindowInDays?: number;
   /** Bump to write a new generated value (the value itself never reaches state). @default 1 */
   readonly version?: number;
@@ -24,6 +27,8 @@ export interface GeneratedSecretProps {
  */
 export class GeneratedSecret extends Construct {
   public readonly secret: SecretsmanagerSecret;
+  /** The secret's value: whoever reads the secret at start-up (ECS) must wait for it. */
+  public readonly value: SecretsmanagerSecretVersion;
   public readonly arn: string;
 
   constructor(scope: Construct, id: string, props: GeneratedSecretProps) {
@@ -45,7 +50,7 @@ export class GeneratedSecret extends Construct {
       password_length: props.length ?? 40,
       exclude_punctuation: true,
     });
-    new SecretsmanagerSecretVersion(this, 'value', {
+    this.value = new SecretsmanagerSecretVersion(this, 'value', {
       secretId: this.secret.id,
       secretStringWo: `\${ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password}`,
       secretStringWoVersion: props.version ?? 1,

@@ -15,6 +15,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { VpcEndpointPolicy } from '@cdktf/provider-aws/lib/vpc-endpoint-policy';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { parseCidr } from '../shared/cidr';
 import type { EncryptionKey } from './encryption-key';
@@ -65,6 +66,12 @@ export class TrackingNetwork extends Construct {
   public readonly publicSubnetIds: string[];
   public readonly privateSubnetIds: string[];
   public readonly isolatedSubnetIds: string[];
+  /** The S3 gateway endpoint; none in an existing VPC. */
+  private s3Endpoint?: VpcEndpoint;
+  /** Whether the private subnets route to the internet: NAT gateways, or an existing VPC (unknown, assumed). */
+  public readonly internetEgress: boolean;
+  /** The prefix list of the S3 gateway endpoint, for security group rules; none in an existing VPC. */
+  public readonly s3PrefixListId?: string;
 
   constructor(scope: Construct, id: string, props: TrackingNetworkProps) {
     super(scope, id);
@@ -74,6 +81,7 @@ export class TrackingNetwork extends Construct {
       this.publicSubnetIds = [...props.existing.publicSubnetIds];
       this.privateSubnetIds = [...props.existing.privateSubnetIds];
       this.isolatedSubnetIds = [...props.existing.isolatedSubnetIds];
+      this.internetEgress = true;
       this.flowLogs(props);
       return;
     }
@@ -81,6 +89,7 @@ export class TrackingNetwork extends Construct {
     const vpcCidr = props.vpcCidr ?? '10.0.0.0/16';
     const azCount = props.azCount ?? 2;
     const natMode = props.natGateways ?? 'single';
+    this.internetEgress = natMode !== 'none';
     const vpc = new Vpc(this, 'vpc', {
       cidrBlock: vpcCidr,
       enableDnsSupport: true,
@@ -144,13 +153,14 @@ export class TrackingNetwork extends Construct {
     const isolatedRoutes = new RouteTable(this, 'isolated-routes', { vpcId: vpc.id, tags: { Name: `${props.namePrefix}-isolated` } });
     subnets.isolated.forEach((s, az) => new RouteTableAssociation(this, `isolated-routes-${az}`, { subnetId: s.id, routeTableId: isolatedRoutes.id }));
 
-    new VpcEndpoint(this, 's3-endpoint', {
+    this.s3Endpoint = new VpcEndpoint(this, 's3-endpoint', {
       vpcId: vpc.id,
       serviceName: `com.amazonaws.${props.region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [...privateRoutes.map((r) => r.id), isolatedRoutes.id, publicRoutes.id],
       tags: { Name: `${props.namePrefix}-s3` },
     });
+    this.s3PrefixListId = this.s3Endpoint.prefixListId;
 
     if (props.interfaceEndpoints ?? natMode === 'none') {
       const endpointSg = new SecurityGroup(this, 'endpoints-security-group', {
@@ -179,6 +189,41 @@ export class TrackingNetwork extends Construct {
       }
     }
     this.flowLogs(props);
+  }
+
+  /**
+   * Limits the S3 gateway endpoint to `bucketArns` (their objects included) and to the ECR layer
+   * bucket image pulls read from; the default endpoint policy allows every bucket of every account.
+   * Without a created VPC (an existing one) there is no endpoint and this does nothing.
+   *
+   * ECR: "Minimum Amazon S3 bucket permissions for Amazon ECR", s3:GetObject on
+   * arn:aws:s3:::prod-<region>-starport-layer-bucket/* (AWS ECR User Guide, "Amazon ECR interface VPC
+   * endpoints (AWS PrivateLink)"). Provider: aws_vpc_endpoint_policy (provider 6.25).
+   */
+  public limitS3Endpoint(props: { readonly bucketArns: readonly string[]; readonly partition: string; readonly region: string }): void {
+    if (!this.s3Endpoint) return;
+    new VpcEndpointPolicy(this, 's3-endpoint-policy', {
+      vpcEndpointId: this.s3Endpoint.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PlatformBuckets',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: props.bucketArns.flatMap((arn) => [arn, `${arn}/*`]),
+          },
+          {
+            Sid: 'EcrImageLayers',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 's3:GetObject',
+            Resource: `arn:${props.partition}:s3:::prod-${props.region}-starport-layer-bucket/*`,
+          },
+        ],
+      }),
+    });
   }
 
   private flowLogs(props: TrackingNetworkProps): void {

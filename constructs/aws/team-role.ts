@@ -3,10 +3,11 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { ArtifactStore } from './buckets';
 import type { IGrantable } from './iam';
 import { policyJson } from './iam';
+import { teamArtifactPrefix } from '../shared/mlflow-server';
 
 export interface TeamRoleProps {
   readonly namePrefix: string;
-  /** Team name: artifact prefix `teams/<team>/`. */
+  /** Team name: its MLflow workspace and artifact prefix `workspaces/<team>/`. */
   readonly team: string;
   /** IAM principals (the team's jobs, CI) that may assume the role. */
   readonly trustedPrincipals: readonly string[];
@@ -15,14 +16,14 @@ export interface TeamRoleProps {
   readonly maxSessionDuration?: number;
 }
 
-/** A team's role: read and write its own artifact prefix, nothing else. */
+/** A team's role: read and write its own workspace's artifacts (the same objects MLflow stores for it), nothing else. */
 export class TeamRole extends Construct implements IGrantable {
   public readonly role: IamRole;
   public readonly artifactPrefix: string;
 
   constructor(scope: Construct, id: string, props: TeamRoleProps) {
     super(scope, id);
-    this.artifactPrefix = `teams/${props.team}/`;
+    this.artifactPrefix = teamArtifactPrefix(props.team);
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-team-${props.team}`,
       description: `MLflow team ${props.team}: artifacts under s3://<artifact bucket>/${this.artifactPrefix}`,

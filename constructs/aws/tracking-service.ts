@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
@@ -14,12 +15,28 @@ import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SfnStateMachine } from '@cdktf/provider-aws/lib/sfn-state-machine';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { AccessLogBucket, ArtifactStore } from './buckets';
 import { POSTGRES_PORT, type TrackingDatabase } from './database';
-import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import {
+  allowedHosts,
+  CONTAINER_PORT,
+  DEFAULT_MLFLOW_IMAGE,
+  INIT_ENV,
+  migrateScript,
+  PREPARE_SCRATCH_SCRIPT,
+  SCRATCH_PATH,
+  SERVER_DB_ROLE,
+  serverEnvironment,
+  scratchEnvironment,
+  SERVER_UID,
+  serverScript,
+  teamAdminPasswordEnv,
+} from '../shared/mlflow-server';
+import { serverTuning } from '../shared/server-tuning';
 import type { EncryptionKey } from './encryption-key';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
@@ -55,7 +72,7 @@ export interface TrackingServiceProps {
   /** Encrypts the server's log group. */
   readonly logsKey: EncryptionKey;
   readonly loadBalancer: LoadBalancerOptions;
-  /** Pinned MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.14.0-full */
+  /** Pinned MLflow image with the PostgreSQL driver, boto3 and the auth extra. @default ghcr.io/mlflow/mlflow:v3.17.0-full */
   readonly image?: string;
   /** Fargate CPU units. @default 1024 */
   readonly cpu?: number;
@@ -88,6 +105,36 @@ export interface TrackingServiceProps {
    * still admits only the load balancer. Not allowed with `production`. @default false
    */
   readonly publicTaskIps?: boolean;
+  /**
+   * Egress the tasks need on 443. `internet`: image pulls from public registries and AWS APIs through
+   * NAT. Otherwise only the VPC (interface endpoints) and S3 through its gateway endpoint prefix list.
+   * @default { internet: true }
+   */
+  readonly httpsEgress?: { readonly internet: true } | { readonly internet: false; readonly s3PrefixListId: string };
+
+  /** Send MLflow's usage telemetry. @default false */
+  readonly telemetry?: boolean;
+  /** Teams: an MLflow workspace each, with a generated team-admin credential. @default none */
+  readonly teams?: readonly string[];
+  /**
+   * SQLAlchemy pool of every server worker (constructs/shared/db-connections.ts sizes it).
+   * @default MLflow's defaults (5 + 10 overflow per engine)
+   */
+  readonly databasePool?: { readonly poolSize: number; readonly maxOverflow: number };
+  /**
+   * Load balancer idle timeout in seconds: long enough for the server to pass a large upload on to
+   * S3 after the last byte arrived. The server's keep-alive is set 5 s longer. @default 600
+   */
+  readonly idleTimeoutSeconds?: number;
+  /** Fargate ephemeral storage of a task (GiB, 21-200): uploads are buffered in /tmp. @default 20 (Fargate's default) */
+  readonly ephemeralStorageGib?: number;
+}
+
+interface ContainerSecrets {
+  readonly admin: GeneratedSecret;
+  readonly flaskKey: GeneratedSecret;
+  readonly serverDb: GeneratedSecret;
+  readonly teamAdmins: Readonly<Record<string, GeneratedSecret>>;
 }
 
 /**
@@ -102,10 +149,28 @@ export class TrackingService extends Construct implements IGrantable {
   public readonly securityGroupId: string;
   public readonly trackingUri: string;
   public readonly loadBalancerDnsName: string;
+  public readonly loadBalancerArn: string;
   public readonly logGroupName: string;
   public readonly adminSecretArn: string;
+  /** Per team: the Secrets Manager secret with its team-admin password. */
+  public readonly teamAdminSecretArns: Readonly<Record<string, string>>;
   public readonly clusterName: string;
   public readonly serviceName = 'mlflow';
+  public readonly clusterArn: string;
+  /** CloudWatch dimensions of the load balancer and its target group. */
+  public readonly loadBalancerArnSuffix: string;
+  public readonly targetGroupArnSuffix: string;
+  /** What a scheduled command needs to run as a standalone task of the service (scheduleCommand). */
+  private readonly runTask: {
+    taskDefinition: EcsTaskDefinition;
+    executionRole: IamRole;
+    cluster: EcsCluster;
+    subnets: string[];
+    /** Public IPv4 per task (public task subnets, no NAT): the scheduled tasks need it as much as the service's. */
+    assignPublicIp: boolean;
+    securityGroupId: string;
+    props: TrackingServiceProps;
+  };
 
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
@@ -126,7 +191,9 @@ export class TrackingService extends Construct implements IGrantable {
       kmsKeyId: props.logsKey.arn,
     });
     this.logGroupName = logGroup.name;
-    const recovery = production ? 30 : 7;
+    // Non-production secrets are deleted at once on destroy, so the stack can be deployed again
+    // under the same names (a secret scheduled for deletion blocks its name for the whole window).
+    const recovery = production ? 30 : 0;
     const admin = new GeneratedSecret(this, 'admin-password', {
       name: `${props.namePrefix}/mlflow-admin-password`,
       description: 'Password of the MLflow auth admin user (generated, never in Terraform state)',
@@ -141,13 +208,32 @@ export class TrackingService extends Construct implements IGrantable {
       length: 64,
       recoveryWindowInDays: recovery,
     });
+    const serverDb = new GeneratedSecret(this, 'server-database-password', {
+      name: `${props.namePrefix}/mlflow-server-database-password`,
+      description: `Password of the ${SERVER_DB_ROLE} PostgreSQL role the MLflow server connects as`,
+      key: props.dataKey,
+      recoveryWindowInDays: recovery,
+    });
+    // Keyed by team name: adding or removing a team never touches another team's secret.
+    const teamAdmins = Object.fromEntries(
+      (props.teams ?? []).map((team) => [
+        team,
+        new GeneratedSecret(this, `team-admin-${team}`, {
+          name: `${props.namePrefix}/mlflow-team-${team}-admin-password`,
+          description: `Password of the MLflow user managing the ${team} workspace`,
+          key: props.dataKey,
+          recoveryWindowInDays: recovery,
+        }),
+      ]),
+    );
+    this.teamAdminSecretArns = Object.fromEntries(Object.entries(teamAdmins).map(([team, secret]) => [team, secret.arn]));
 
     // Roles: the execution role starts the task, the task role is what MLflow itself may do.
     const executionRole = new IamRole(this, 'execution-role', {
       name: `${props.namePrefix}-tracking-execution`,
       assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
     });
-    addPolicy(this, 'execution', { role: executionRole }, [
+    const executionPolicy = addPolicy(this, 'execution', { role: executionRole }, [
       {
         Effect: 'Allow',
         Action: ['ecr:GetAuthorizationToken'],
@@ -159,8 +245,7 @@ export class TrackingService extends Construct implements IGrantable {
         Resource: `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/*`,
       },
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` },
-      admin.readStatement(),
-      flaskKey.readStatement(),
+      ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((secret) => secret.readStatement()),
       ...props.database.readSecretStatements(),
       props.dataKey.decryptStatement(),
     ]);
@@ -168,7 +253,7 @@ export class TrackingService extends Construct implements IGrantable {
       name: `${props.namePrefix}-tracking-task`,
       assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
     });
-    props.artifacts.grantReadWrite(this, 'tracking-server');
+    const artifactsPolicy = props.artifacts.grantReadWrite(this, 'tracking-server');
 
     // Network: load balancer <- allowed CIDRs; tasks <- load balancer; database <- tasks.
     const lbSg = new SecurityGroup(this, 'load-balancer-security-group', {
@@ -183,6 +268,8 @@ export class TrackingService extends Construct implements IGrantable {
     });
     this.securityGroupId = taskSg.id;
     const listenerPorts = https ? [443, 80] : [80];
+    // Everything a task needs on the network before it can start, migrate and pass health checks.
+    const taskNetwork: ITerraformDependable[] = [];
     // Keyed by CIDR, not position: reordering allowedCidrs must not replace rules.
     lbOptions.allowedCidrs.forEach((cidr) =>
       listenerPorts.forEach(
@@ -197,7 +284,7 @@ export class TrackingService extends Construct implements IGrantable {
           }),
       ),
     );
-    new VpcSecurityGroupEgressRule(this, 'lb-egress-tasks', {
+    const lbEgress = new VpcSecurityGroupEgressRule(this, 'lb-egress-tasks', {
       securityGroupId: lbSg.id,
       referencedSecurityGroupId: taskSg.id,
       ipProtocol: 'tcp',
@@ -205,7 +292,7 @@ export class TrackingService extends Construct implements IGrantable {
       toPort: CONTAINER_PORT,
       description: 'To the MLflow tasks',
     });
-    new VpcSecurityGroupIngressRule(this, 'tasks-ingress-lb', {
+    const tasksIngress = new VpcSecurityGroupIngressRule(this, 'tasks-ingress-lb', {
       securityGroupId: taskSg.id,
       referencedSecurityGroupId: lbSg.id,
       ipProtocol: 'tcp',
@@ -213,15 +300,23 @@ export class TrackingService extends Construct implements IGrantable {
       toPort: CONTAINER_PORT,
       description: 'From the load balancer',
     });
-    new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
-      securityGroupId: taskSg.id,
-      cidrIpv4: '0.0.0.0/0',
-      ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
-    });
-    new VpcSecurityGroupEgressRule(this, 'tasks-egress-database', {
+    const httpsRule = { securityGroupId: taskSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443 };
+    const egress = props.httpsEgress ?? { internet: true };
+    const tasksHttps: VpcSecurityGroupEgressRule[] = [];
+    if (egress.internet) {
+      tasksHttps.push(new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
+        ...httpsRule,
+        cidrIpv4: '0.0.0.0/0',
+        description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
+      }));
+    } else {
+      // No NAT: nothing outside the VPC is reachable but S3 through its gateway endpoint.
+      tasksHttps.push(
+        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.vpcCidr, description: 'Interface endpoints' }),
+        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-s3', { ...httpsRule, prefixListId: egress.s3PrefixListId, description: 'S3 gateway endpoint' }),
+      );
+    }
+    const tasksDatabase = new VpcSecurityGroupEgressRule(this, 'tasks-egress-database', {
       securityGroupId: taskSg.id,
       referencedSecurityGroupId: props.database.securityGroupId,
       ipProtocol: 'tcp',
@@ -229,7 +324,8 @@ export class TrackingService extends Construct implements IGrantable {
       toPort: POSTGRES_PORT,
       description: 'To the backend store',
     });
-    props.database.allowConnectionsFrom({ securityGroupId: taskSg.id }, 'tracking-tasks');
+    const databaseIngress = props.database.allowConnectionsFrom({ securityGroupId: taskSg.id }, 'tracking-tasks');
+    taskNetwork.push(lbEgress, tasksIngress, ...tasksHttps, tasksDatabase, databaseIngress);
 
     // Load balancer.
     const lb = new Lb(this, 'load-balancer', {
@@ -239,11 +335,18 @@ export class TrackingService extends Construct implements IGrantable {
       securityGroups: [lbSg.id],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: production,
-      idleTimeout: 120,
+      idleTimeout: props.idleTimeoutSeconds ?? 600,
       accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
       tags: { Name: `${props.namePrefix}-tracking` },
+      // ELB checks that it may write to the log bucket when access logs are turned on; without the
+      // bucket policy in place creation fails with "Access Denied for bucket ... Please check S3bucket
+      // permission" (AWS ELB docs, "Enable access logs for your Application Load Balancer"; the same
+      // race and fix: aws/copilot-cli PR #4169, aws/aws-cdk issue #5758).
+      dependsOn: [props.logBucket.deliveryPolicy],
     });
     this.loadBalancerDnsName = lb.dnsName;
+    this.loadBalancerArn = lb.arn;
+    this.loadBalancerArnSuffix = lb.arnSuffix;
     const targets = new LbTargetGroup(this, 'targets', {
       port: CONTAINER_PORT,
       protocol: 'HTTP',
@@ -253,9 +356,11 @@ export class TrackingService extends Construct implements IGrantable {
       healthCheck: { path: '/health', matcher: '200', interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
       tags: { Name: `${props.namePrefix}-tracking` },
     });
+    this.targetGroupArnSuffix = targets.arnSuffix;
     const forward = [{ type: 'forward', targetGroupArn: targets.arn }];
+    let servingListener: LbListener;
     if (https) {
-      new LbListener(this, 'https-listener', {
+      servingListener = new LbListener(this, 'https-listener', {
         loadBalancerArn: lb.arn,
         port: 443,
         protocol: 'HTTPS',
@@ -270,7 +375,7 @@ export class TrackingService extends Construct implements IGrantable {
         defaultAction: [{ type: 'redirect', redirect: { port: '443', protocol: 'HTTPS', statusCode: 'HTTP_301' } }],
       });
     } else {
-      new LbListener(this, 'http-listener', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
+      servingListener = new LbListener(this, 'http-listener', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
     }
     const host = props.domainName ?? lb.dnsName;
     this.trackingUri = `${https ? 'https' : 'http'}://${host}`;
@@ -286,73 +391,8 @@ export class TrackingService extends Construct implements IGrantable {
     // Task definition: an init container migrates the databases, then the server starts.
     const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
     const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
-    const dbSecret = props.database.masterSecretArn;
-    const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;
-    const allowedHosts = [...new Set([props.domainName, lb.dnsName, privateIpPattern(props.vpcCidr), 'localhost'].filter((h): h is string => !!h))];
-    const common = {
-      image,
-      // Read-only image, a non-root user, writable /tmp only.
-      readonlyRootFilesystem: true,
-      user: '65534:65534',
-      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
-      environment: [
-        { name: 'HOME', value: '/tmp' },
-        { name: 'AWS_DEFAULT_REGION', value: props.region },
-        { name: 'PGHOST', value: props.database.endpoint },
-        { name: 'PGPORT', value: String(POSTGRES_PORT) },
-        { name: 'PGDATABASE', value: props.database.databaseName },
-        { name: 'PGSSLMODE', value: 'require' },
-        // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
-        { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
-      ],
-      secrets: [
-        { name: 'PGUSER', valueFrom: `${dbSecret}:username::` },
-        { name: 'PGPASSWORD', valueFrom: `${dbSecret}:password::` },
-      ],
-    };
-    const logging = (prefix: string) => ({
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': prefix },
-    });
-    const containers = [
-      {
-        ...common,
-        name: 'migrate',
-        essential: false,
-        entryPoint: ['/bin/sh', '-c'],
-        command: [MIGRATE_SCRIPT],
-        logConfiguration: logging('migrate'),
-      },
-      {
-        ...common,
-        name: 'mlflow',
-        essential: true,
-        dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }],
-        portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
-        entryPoint: ['/bin/sh', '-c'],
-        command: [serverScript({ artifactsDestination: `s3://${props.artifacts.bucketName}`, workers, adminUsername: props.adminUsername ?? 'admin' })],
-        environment: [
-          ...common.environment,
-          { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
-          { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
-          { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
-        ],
-        secrets: [
-          ...common.secrets,
-          { name: 'MLFLOW_ADMIN_PASSWORD', valueFrom: admin.arn },
-          { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', valueFrom: flaskKey.arn },
-        ],
-        healthCheck: {
-          command: ['CMD-SHELL', `python -c "import urllib.request; urllib.request.urlopen('http://localhost:${CONTAINER_PORT}/health')"`],
-          interval: 30,
-          timeout: 5,
-          retries: 3,
-          startPeriod: 60,
-        },
-        stopTimeout: 30,
-        logConfiguration: logging('mlflow'),
-      },
-    ];
+    const hosts = allowedHosts([props.domainName, lb.dnsName], props.vpcCidr);
+    const containers = this.containerDefinitions(props, { image, workers, hosts, logGroupName: logGroup.name }, { admin, flaskKey, serverDb, teamAdmins });
     const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
       family: `${props.namePrefix}-mlflow`,
       requiresCompatibilities: ['FARGATE'],
@@ -363,6 +403,7 @@ export class TrackingService extends Construct implements IGrantable {
       taskRoleArn: this.role.arn,
       runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
       volume: [{ name: 'tmp' }],
+      ephemeralStorage: props.ephemeralStorageGib ? { sizeInGib: props.ephemeralStorageGib } : undefined,
       containerDefinitions: JSON.stringify(containers),
     });
 
@@ -371,17 +412,20 @@ export class TrackingService extends Construct implements IGrantable {
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
     this.clusterName = cluster.name;
+    this.clusterArn = cluster.arn;
     const minTasks = props.minTasks ?? 1;
     // Fargate Spot needs the capacity providers on the cluster; a strategy replaces the launch type
     // (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
     const capacity = props.spot
       ? new EcsClusterCapacityProviders(this, 'capacity-providers', { clusterName: cluster.name, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] })
       : undefined;
+    const assignPublicIp = props.publicTaskIps ?? false;
+    const taskSubnets = [...(assignPublicIp ? props.publicSubnetIds : props.privateSubnetIds)];
     const service = new EcsService(this, 'service', {
       name: this.serviceName,
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
-      ...(capacity ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }], dependsOn: [capacity] } : { launchType: 'FARGATE' }),
+      ...(capacity ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : { launchType: 'FARGATE' }),
       desiredCount: minTasks,
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
@@ -390,14 +434,18 @@ export class TrackingService extends Construct implements IGrantable {
       availabilityZoneRebalancing: 'ENABLED',
       propagateTags: 'SERVICE',
       enableExecuteCommand: false,
-      networkConfiguration: {
-        subnets: [...(props.publicTaskIps ? props.publicSubnetIds : props.privateSubnetIds)],
-        securityGroups: [taskSg.id],
-        assignPublicIp: props.publicTaskIps ?? false,
-      },
+      networkConfiguration: { subnets: taskSubnets, securityGroups: [taskSg.id], assignPublicIp },
       loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'mlflow', containerPort: CONTAINER_PORT }],
       // Autoscaling owns the task count once deployed.
       lifecycle: { ignoreChanges: ['desired_count'] },
+      // ECS refuses a target group that no listener forwards to yet ("The target group ... does not
+      // have an associated load balancer"; terraform-provider-aws issue #3495, aws/aws-cdk #1160:
+      // depends_on the listener); tasks fail to start without their secret values, IAM
+      // permissions and network rules, and on a first deployment the circuit breaker has nothing to
+      // roll back to. On destroy the order reverses: the service drains before its policies go
+      // (aws provider 6.25 docs, r/ecs_service: "set depends_on to the related aws_iam_role_policy",
+      // otherwise the service gets stuck in DRAINING).
+      dependsOn: [...(capacity ? [capacity] : []), servingListener, ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value), executionPolicy, artifactsPolicy, ...taskNetwork],
     });
 
     const scaling = new AppautoscalingTarget(this, 'scaling-target', {
@@ -421,7 +469,148 @@ export class TrackingService extends Construct implements IGrantable {
       },
     });
 
+    this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
     this.redeployOnRotation(props, cluster, service);
+  }
+
+  /** The ARN of a Step Functions AWS SDK integration (`ecs:updateService`) in the stack's partition. */
+  private static sdkIntegrationArn(partition: string, action: string): string {
+    return `arn:${partition}:states:::aws-sdk:${action}`;
+  }
+
+  /**
+   * prepare-scratch (root, hands the scratch volume over), migrate (database admin: migrations,
+   * admin, team workspaces, table ownership) and the server (its own least-privilege role).
+   */
+  private containerDefinitions(
+    props: TrackingServiceProps,
+    run: { image: string; workers: number; hosts: string[]; logGroupName: string },
+    secrets: ContainerSecrets,
+  ): object[] {
+    const dbSecret = props.database.masterSecretArn;
+    const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;
+    // The one writable path: a task-scoped bind mount (Fargate creates it root-owned, mode 0755).
+    const scratch = [{ sourceVolume: 'tmp', containerPath: SCRATCH_PATH, readOnly: false }];
+    const environment = [
+      ...scratchEnvironment({ telemetry: props.telemetry }),
+      { name: 'AWS_DEFAULT_REGION', value: props.region },
+      { name: 'PGHOST', value: props.database.endpoint },
+      { name: 'PGPORT', value: String(POSTGRES_PORT) },
+      { name: 'PGDATABASE', value: props.database.databaseName },
+      { name: 'PGSSLMODE', value: 'require' },
+      // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
+      { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
+    ];
+    const common = { image: run.image, readonlyRootFilesystem: true, user: `${SERVER_UID}:${SERVER_UID}`, mountPoints: scratch };
+    const logging = (prefix: string) => ({
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': run.logGroupName, 'awslogs-region': props.region, 'awslogs-stream-prefix': prefix },
+    });
+    const teams = props.teams ?? [];
+    return [
+      {
+        // Root for one command: hands the scratch volume to the server's user, then exits.
+        name: 'prepare-scratch',
+        image: run.image,
+        essential: false,
+        readonlyRootFilesystem: true,
+        user: '0',
+        mountPoints: scratch,
+        entryPoint: ['/bin/sh', '-c'],
+        command: [PREPARE_SCRATCH_SCRIPT],
+        logConfiguration: logging('prepare-scratch'),
+      },
+      {
+        ...common,
+        name: 'migrate',
+        essential: false,
+        dependsOn: [{ containerName: 'prepare-scratch', condition: 'SUCCESS' }],
+        entryPoint: ['/bin/sh', '-c'],
+        command: [migrateScript()],
+        environment: [...environment, ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : [])],
+        // The database admin and every generated credential reach only this step.
+        secrets: [
+          { name: 'PGUSER', valueFrom: `${dbSecret}:username::` },
+          { name: 'PGPASSWORD', valueFrom: `${dbSecret}:password::` },
+          { name: INIT_ENV.adminPassword, valueFrom: secrets.admin.arn },
+          { name: INIT_ENV.serverDbPassword, valueFrom: secrets.serverDb.arn },
+          ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), valueFrom: secrets.teamAdmins[team].arn })),
+        ],
+        logConfiguration: logging('migrate'),
+      },
+      {
+        ...common,
+        name: 'mlflow',
+        essential: true,
+        dependsOn: [{ containerName: 'migrate', condition: 'SUCCESS' }],
+        portMappings: [{ containerPort: CONTAINER_PORT, protocol: 'tcp' }],
+        entryPoint: ['/bin/sh', '-c'],
+        command: [serverScript({ artifactsDestination: `s3://${props.artifacts.bucketName}`, workers: run.workers })],
+        environment: [
+          ...environment,
+          { name: 'PGUSER', value: SERVER_DB_ROLE },
+          ...serverEnvironment({ allowedHosts: run.hosts, corsOrigin: this.trackingUri }),
+          ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: props.idleTimeoutSeconds ?? 600 }),
+        ],
+        secrets: [
+          { name: 'PGPASSWORD', valueFrom: secrets.serverDb.arn },
+          { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', valueFrom: secrets.flaskKey.arn },
+        ],
+        healthCheck: {
+          command: ['CMD-SHELL', `python -c "import urllib.request; urllib.request.urlopen('http://localhost:${CONTAINER_PORT}/health')"`],
+          interval: 30,
+          timeout: 5,
+          retries: 3,
+          startPeriod: 60,
+        },
+        stopTimeout: 30,
+        logConfiguration: logging('mlflow'),
+      },
+    ];
+  }
+
+  /**
+   * Runs `command` (a shell script) on a schedule as a standalone task of the server's task definition
+   * (EventBridge Scheduler universal target ecs:runTask): the server container's image, environment,
+   * secrets, roles, network and log group, with only its command overridden; the migrate step runs
+   * first as in every task. `id` keeps the addresses stable.
+   */
+  public scheduleCommand(id: string, p: { readonly scheduleExpression: string; readonly command: string; readonly description: string }): SchedulerSchedule {
+    const { taskDefinition, executionRole, cluster, subnets, assignPublicIp, securityGroupId, props } = this.runTask;
+    const role = new IamRole(this, `${id}-scheduler-role`, {
+      name: `${props.namePrefix}-mlflow-${id}`,
+      assumeRolePolicy: serviceTrust('scheduler.amazonaws.com', props.accountId),
+    });
+    addPolicy(this, `${id}-run-task`, { role }, [
+      {
+        Effect: 'Allow',
+        Action: 'ecs:RunTask',
+        Resource: `arn:${props.partition}:ecs:${props.region}:${props.accountId}:task-definition/${taskDefinition.family}:*`,
+        Condition: { ArnEquals: { 'ecs:cluster': cluster.arn } },
+      },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [executionRole.arn, this.role.arn] },
+    ]);
+    return new SchedulerSchedule(this, id, {
+      name: `${props.namePrefix}-mlflow-${id}`,
+      description: p.description,
+      scheduleExpression: p.scheduleExpression,
+      scheduleExpressionTimezone: 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: {
+        arn: `arn:${props.partition}:scheduler:::aws-sdk:ecs:runTask`,
+        roleArn: role.arn,
+        retryPolicy: { maximumRetryAttempts: 2 },
+        input: JSON.stringify({
+          Cluster: cluster.arn,
+          TaskDefinition: taskDefinition.arn,
+          LaunchType: 'FARGATE',
+          Count: 1,
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroupId], AssignPublicIp: assignPublicIp ? 'ENABLED' : 'DISABLED' } },
+          Overrides: { ContainerOverrides: [{ Name: 'mlflow', Command: ['/bin/sh', '-c', p.command] }] },
+        }),
+      },
+    });
   }
 
   /**
@@ -444,7 +633,8 @@ export class TrackingService extends Construct implements IGrantable {
         States: {
           ForceNewDeployment: {
             Type: 'Task',
-            Resource: 'arn:aws:states:::aws-sdk:ecs:updateService',
+            // The partition comes from data.aws_partition: aws, aws-cn and aws-us-gov all work.
+            Resource: TrackingService.sdkIntegrationArn(props.partition, 'ecs:updateService'),
             Parameters: { Cluster: cluster.arn, Service: service.name, ForceNewDeployment: true },
             End: true,
           },

@@ -16,6 +16,12 @@ export interface ArtifactStorageProps {
   readonly replication?: string;
   /** Soft delete of blobs and containers, days. @default 7 */
   readonly softDeleteDays?: number;
+  /**
+   * Container point-in-time restore, days; must be less than softDeleteDays (azurerm 4.55
+   * storage_account restore_policy: needs delete retention, versioning and change feed, all on here).
+   * @default off
+   */
+  readonly pointInTimeRestoreDays?: number;
   /** Deployer address ranges allowed through the firewall; none keeps public access off. @default [] */
   readonly deployerCidrs?: readonly string[];
   /** Terraform `prevent_destroy`. @default true */
@@ -42,6 +48,10 @@ export class ArtifactStorage extends Construct {
     const deployerCidrs = props.deployerCidrs ?? [];
     const days = props.softDeleteDays ?? 7;
     const protect = props.protect ?? true;
+    const restoreDays = props.pointInTimeRestoreDays;
+    if (restoreDays !== undefined && (restoreDays < 1 || restoreDays >= days)) {
+      throw new Error(`point-in-time restore days (${restoreDays}) must be between 1 and the soft delete days (${days}) minus one`);
+    }
     this.account = new StorageAccount(this, 'account', {
       name: compactName('st', props.namePrefix, 24),
       resourceGroupName: props.resourceGroupName,
@@ -63,6 +73,7 @@ export class ArtifactStorage extends Construct {
         changeFeedEnabled: true,
         deleteRetentionPolicy: { days },
         containerDeleteRetentionPolicy: { days },
+        restorePolicy: restoreDays ? { days: restoreDays } : undefined,
       },
       lifecycle: protect ? { preventDestroy: true } : undefined,
     });

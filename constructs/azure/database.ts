@@ -13,7 +13,10 @@ export interface FlexiblePostgresProps {
   readonly delegatedSubnetId: string;
   /** Private DNS zone ending in .postgres.database.azure.com, linked to the VNet. */
   readonly privateDnsZoneId: string;
-  /** Expression of the admin password (an ephemeral value): sent write-only, never stored. */
+  /**
+   * Expression of the admin password (an ephemeral value, e.g. read back from Key Vault): sent
+   * write-only when the server is created and whenever `adminPasswordVersion` changes, never stored.
+   */
   readonly adminPassword: string;
   /** Bump to send a new admin password. @default 1 */
   readonly adminPasswordVersion?: number;
@@ -33,7 +36,11 @@ export interface FlexiblePostgresProps {
   readonly zone?: string;
   /** Terraform `prevent_destroy`. @default true */
   readonly protect?: boolean;
-  /** Created before the server (the DNS zone's VNet link). @default none */
+  /**
+   * Created before the server: the private DNS zone's VNet link (azurerm 4.55 docs,
+   * r/postgresql_flexible_server example: depends_on the zone's virtual network link) and the Key
+   * Vault secret holding the password. @default none
+   */
   readonly dependsOn?: ITerraformDependable[];
 }
 
@@ -50,6 +57,8 @@ export class FlexiblePostgres extends Construct {
   public readonly adminLogin = ADMIN_LOGIN;
   public readonly databaseName = 'mlflow';
   public readonly authDatabaseName = 'mlflow_auth';
+  /** The server with its settings and databases: what a client (the tracking app) waits for. */
+  public readonly ready: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: FlexiblePostgresProps) {
     super(scope, id);
@@ -91,16 +100,17 @@ export class FlexiblePostgres extends Construct {
       log_disconnections: 'on',
     };
     for (const [name, value] of Object.entries(settings)) {
-      new PostgresqlFlexibleServerConfiguration(this, name.replace(/_/g, '-'), { serverId: this.server.id, name, value });
+      this.ready.push(new PostgresqlFlexibleServerConfiguration(this, name.replace(/_/g, '-'), { serverId: this.server.id, name, value }));
     }
     for (const db of [this.databaseName, this.authDatabaseName]) {
-      new PostgresqlFlexibleServerDatabase(this, `${db.replace('_', '-')}-database`, {
+      const database = new PostgresqlFlexibleServerDatabase(this, `${db.replace('_', '-')}-database`, {
         serverId: this.server.id,
         name: db,
         charset: 'UTF8',
         collation: 'en_US.utf8',
         lifecycle: { preventDestroy: props.protect ?? true },
       });
+      this.ready.push(database);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { type ITerraformDependable, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
@@ -15,6 +16,11 @@ export interface PrivateKeyVaultProps {
   readonly deployerObjectId: string;
   readonly privateEndpointSubnetId: string;
   readonly privateDnsZoneId: string;
+  /**
+   * Make the zone resolvable where Terraform runs (its links to the VNet and to the deploy-runner
+   * VNets): secrets are written only after they exist. @default none
+   */
+  readonly privateDnsZoneLinks?: readonly ITerraformDependable[];
   /** Deployer address ranges allowed through the firewall; none keeps public access off. @default [] */
   readonly deployerCidrs?: readonly string[];
   /** Days a deleted vault or secret can be recovered, 7-90. @default 90 */
@@ -30,7 +36,8 @@ export interface PrivateKeyVaultProps {
  */
 export class PrivateKeyVault extends Construct {
   public readonly vault: KeyVault;
-  private readonly deployerAccess: RoleAssignment;
+  /** What a data-plane call from the deployer needs: its role, the private endpoint and DNS. */
+  private readonly dataPlaneReady: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: PrivateKeyVaultProps) {
     super(scope, id);
@@ -50,7 +57,7 @@ export class PrivateKeyVault extends Construct {
       lifecycle: protect ? { preventDestroy: true } : undefined,
     });
     if (protect) lockAgainstDeletion(this, 'delete-lock', this.vault.id, 'the MLflow secrets');
-    addPrivateEndpoint(this, {
+    const endpoint = addPrivateEndpoint(this, {
       name: `pe-${props.namePrefix}-vault`,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
@@ -59,12 +66,16 @@ export class PrivateKeyVault extends Construct {
       subresource: 'vault',
       privateDnsZoneId: props.privateDnsZoneId,
     });
-    this.deployerAccess = new RoleAssignment(this, 'deployer-secrets-officer', {
+    const deployerAccess = new RoleAssignment(this, 'deployer-secrets-officer', {
       scope: this.vault.id,
       roleDefinitionName: 'Key Vault Secrets Officer',
       principalId: props.deployerObjectId,
       description: 'The principal running Terraform writes the generated secrets',
     });
+    // Secrets are written through the vault's data plane: from inside the VNet that is the private
+    // endpoint (its DNS zone group registers the A record) and the zone's VNet link. On destroy the
+    // order reverses: the secrets go while the endpoint still exists.
+    this.dataPlaneReady = [deployerAccess, endpoint, ...(props.privateDnsZoneLinks ?? [])];
   }
 
   /** A secret whose value is written through the write-only `value_wo` (never in state). */
@@ -75,8 +86,24 @@ export class PrivateKeyVault extends Construct {
       valueWo: valueExpression,
       valueWoVersion: version,
       contentType: 'password',
-      dependsOn: [this.deployerAccess],
+      dependsOn: this.dataPlaneReady,
     });
+  }
+
+  /**
+   * The expression of `secret`'s value read back from the vault during the Terraform run: an
+   * ephemeral `azurerm_key_vault_secret` (azurerm 4.55, website/docs/ephemeral-resources/
+   * key_vault_secret.html.markdown), never stored in the plan or the state. It reads the secret's
+   * current `version`, so it also waits for the secret to be written. `name` must be unique in the
+   * stack. cdktf 0.21 has no ephemeral classes: the block is written as JSON.
+   */
+  public ephemeralValue(secret: KeyVaultSecret, name: string): string {
+    TerraformStack.of(this).addOverride(`ephemeral.azurerm_key_vault_secret.${name}`, {
+      name: secret.name,
+      key_vault_id: this.vault.id,
+      version: secret.version,
+    });
+    return `\${ephemeral.azurerm_key_vault_secret.${name}.value}`;
   }
 
   /** Lets a principal read secret values (Key Vault Secrets User). `name` keeps the address stable. */

@@ -1,12 +1,28 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
+import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { ContainerAppJob } from '@cdktf/provider-azurerm/lib/container-app-job';
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { CONTAINER_PORT, DEFAULT_MLFLOW_IMAGE, MIGRATE_SCRIPT, privateIpPattern, serverScript } from '../shared/mlflow-server';
+import {
+  allowedHosts,
+  CONTAINER_PORT,
+  DEFAULT_MLFLOW_IMAGE,
+  INIT_ENV,
+  migrateScript,
+  SCRATCH_PATH,
+  SERVER_DB_ROLE,
+  serverEnvironment,
+  scratchEnvironment,
+  serverScript,
+  teamAdminPasswordEnv,
+} from '../shared/mlflow-server';
 import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
+import { serverTuning } from '../shared/server-tuning';
 import { sendDiagnostics } from './diagnostics';
 import { ephemeralPassword } from './ephemeral-password';
 import type { PrivateKeyVault } from './key-vault';
@@ -16,12 +32,11 @@ export interface TrackingAppProps {
   readonly namePrefix: string;
   readonly network: AzureNetwork;
   readonly database: FlexiblePostgres;
-  /** Expression of the database admin password (ephemeral), stored in Key Vault write-only. */
-  readonly databasePassword: string;
-  readonly databasePasswordVersion: number;
+  /** The Key Vault secret holding the database admin password (the server's password comes from it). */
+  readonly databasePasswordSecret: KeyVaultSecret;
   readonly storage: ArtifactStorage;
   readonly keyVault: PrivateKeyVault;
-  /** @default ghcr.io/mlflow/mlflow:v3.14.0-full */
+  /** @default ghcr.io/mlflow/mlflow:v3.17.0-full */
   readonly image?: string;
   /** vCPUs per replica; memory is 2 GiB per vCPU. @default 1 */
   readonly cpu?: number;
@@ -37,6 +52,20 @@ export interface TrackingAppProps {
   readonly adminUsername?: string;
   /** Zone redundancy of the environment. @default false */
   readonly zoneRedundant?: boolean;
+  /**
+   * Who may reach the app's ingress (IPv4 CIDRs), like the AWS load balancer's allowedCidrs.
+   * @default the VNet's address space
+   */
+  readonly allowedCidrs?: readonly string[];
+  /** Send MLflow's usage telemetry. @default false */
+  readonly telemetry?: boolean;
+  /** Teams: an MLflow workspace each, with a generated team-admin credential. @default none */
+  readonly teams?: readonly string[];
+  /**
+   * SQLAlchemy pool of every server worker (constructs/shared/db-connections.ts sizes it).
+   * @default MLflow's defaults (5 + 10 overflow per engine)
+   */
+  readonly databasePool?: { readonly poolSize: number; readonly maxOverflow: number };
 }
 
 /**
@@ -50,6 +79,22 @@ export class TrackingApp extends Construct {
   public readonly identityPrincipalId: string;
   public readonly logAnalyticsWorkspaceId: string;
   public readonly adminSecretId: string;
+  /** Per team: the Key Vault secret with its team-admin password (versionless id). */
+  public readonly teamAdminSecretIds: Readonly<Record<string, string>>;
+  /** Resource id of the container app (metric alerts). */
+  public readonly appId: string;
+  /** What a scheduled job needs to run like the server (addScheduledJob). */
+  private readonly jobBase: {
+    props: TrackingAppProps;
+    environmentId: string;
+    identityId: string;
+    image: string;
+    cpu: number;
+    memory: string;
+    env: { name: string; value?: string; secretName?: string }[];
+    secret: { name: string; keyVaultSecretId: string; identity: string }[];
+    dependsOn: ITerraformDependable[];
+  };
 
   constructor(scope: Construct, id: string, props: TrackingAppProps) {
     super(scope, id);
@@ -98,35 +143,32 @@ export class TrackingApp extends Construct {
       props.keyVault.grantSecretsUser(identity.principalId, 'tracking-server'),
     ];
 
-    const kv = props.keyVault;
-    const secrets = {
-      'db-password': kv.addWriteOnlySecret('database-password', 'postgres-admin-password', props.databasePassword, props.databasePasswordVersion),
-      'admin-password': kv.addWriteOnlySecret('admin-password', 'mlflow-admin-password', ephemeralPassword(this, 'mlflow_admin_password'), 1),
-      'flask-secret-key': kv.addWriteOnlySecret('flask-secret-key', 'mlflow-flask-secret-key', ephemeralPassword(this, 'mlflow_flask_secret_key', 64), 1),
-    };
+    const teams = props.teams ?? [];
+    const secrets = this.generatedSecrets(props, teams);
     this.adminSecretId = secrets['admin-password'].versionlessId;
+    this.teamAdminSecretIds = Object.fromEntries(teams.map((team) => [team, secrets[`team-admin-${team}`].versionlessId]));
 
     const fqdn = `${props.namePrefix}-mlflow.${environment.defaultDomain}`;
     this.trackingUri = `https://${fqdn}`;
-    const allowedHosts = [fqdn, privateIpPattern(net.subnetCidr('containerApps')), 'localhost'];
+    const hosts = allowedHosts([fqdn], net.subnetCidr('containerApps'));
     const storeUri = `postgresql://${props.database.fqdn}:5432/${props.database.databaseName}?sslmode=require`;
     const env = [
-      { name: 'HOME', value: '/tmp' },
+      ...scratchEnvironment({ telemetry: props.telemetry }),
       { name: 'PGHOST', value: props.database.fqdn },
       { name: 'PGPORT', value: '5432' },
       { name: 'PGDATABASE', value: props.database.databaseName },
-      { name: 'PGUSER', value: props.database.adminLogin },
       { name: 'PGSSLMODE', value: 'require' },
-      { name: 'PGPASSWORD', secretName: 'db-password' },
       { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
       // DefaultAzureCredential picks the user-assigned identity for blob access.
       { name: 'AZURE_CLIENT_ID', value: identity.clientId },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
     ];
     const workers = props.workers ?? Math.max(2, Math.round(cpu * 2));
     const memory = `${cpu * 2}Gi`;
-    const tmp = [{ name: 'tmp', path: '/tmp' }];
+    // The scratch volume: an EmptyDir, writable by the image's user.
+    const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
 
-    new ContainerApp(this, 'app', {
+    const app = new ContainerApp(this, 'app', {
       name: `${props.namePrefix}-mlflow`,
       resourceGroupName: net.resourceGroupName,
       containerAppEnvironmentId: environment.id,
@@ -141,6 +183,16 @@ export class TrackingApp extends Construct {
         transport: 'http',
         allowInsecureConnections: false,
         trafficWeight: [{ latestRevision: true, percentage: 100 }],
+        // Only these ranges pass the ingress; everything else in the VNet (and peered networks) is
+        // refused. All rules Allow: with Allow rules everything else is denied, and Allow and Deny
+        // cannot be mixed (azurerm 4.55 docs r/container_app ip_security_restriction; Azure docs,
+        // "Set up IP ingress restrictions in Azure Container Apps"). Named by CIDR, not position.
+        ipSecurityRestriction: (props.allowedCidrs ?? [net.vnetCidr]).map((cidr) => ({
+          name: `allow-${cidr.replace(/[./]/g, '-')}`,
+          action: 'Allow',
+          ipAddressRange: cidr,
+          description: 'MLflow clients',
+        })),
       },
       template: {
         minReplicas: props.minReplicas ?? 1,
@@ -152,8 +204,17 @@ export class TrackingApp extends Construct {
             image,
             cpu,
             memory,
-            command: ['/bin/sh', '-c', MIGRATE_SCRIPT],
-            env,
+            command: ['/bin/sh', '-c', migrateScript()],
+            // The database admin and every generated credential reach only this step.
+            env: [
+              ...env,
+              { name: 'PGUSER', value: props.database.adminLogin },
+              { name: 'PGPASSWORD', secretName: 'db-password' },
+              { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
+              { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
+              ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : []),
+              ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
+            ],
             volumeMounts: tmp,
           },
         ],
@@ -166,15 +227,16 @@ export class TrackingApp extends Construct {
             command: [
               '/bin/sh',
               '-c',
-              serverScript({ artifactsDestination: props.storage.artifactsUri, workers, adminUsername: props.adminUsername ?? 'admin' }),
+              serverScript({ artifactsDestination: props.storage.artifactsUri, workers }),
             ],
             env: [
               ...env,
-              { name: 'MLFLOW_ADMIN_PASSWORD', secretName: 'admin-password' },
+              { name: 'PGUSER', value: SERVER_DB_ROLE },
+              { name: 'PGPASSWORD', secretName: 'server-db-password' },
               { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
-              { name: 'MLFLOW_SERVER_ALLOWED_HOSTS', value: allowedHosts.join(',') },
-              { name: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS', value: this.trackingUri },
-              { name: 'MLFLOW_AUTH_CONFIG_PATH', value: '/tmp/basic_auth.ini' },
+              ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
+              // Container Apps ingress ends a request after 240 s (not configurable): keep-alive beyond it.
+              ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: 240 }),
             ],
             volumeMounts: tmp,
             livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
@@ -183,8 +245,80 @@ export class TrackingApp extends Construct {
         ],
         httpScaleRule: [{ name: 'concurrent-requests', concurrentRequests: '50' }],
       },
-      // Secrets are readable and the blob role exists before the first revision starts.
-      dependsOn: access,
+      // Secrets are readable, the blob role exists and the databases and TLS settings are in place
+      // before the first revision starts (its migrate init container connects at once).
+      dependsOn: [...access, ...props.database.ready],
     });
+    this.appId = app.id;
+    this.jobBase = {
+      props,
+      environmentId: environment.id,
+      identityId: identity.id,
+      image,
+      cpu,
+      memory,
+      // A job connects like the server: its own database role, never an admin credential.
+      env: [...env, { name: 'PGUSER', value: SERVER_DB_ROLE }, { name: 'PGPASSWORD', secretName: 'server-db-password' }],
+      secret: [{ name: 'server-db-password', keyVaultSecretId: secrets['server-db-password'].versionlessId, identity: identity.id }],
+      dependsOn: access,
+    };
   }
+
+  /**
+   * The app's Key Vault secrets by container-app secret name: the database admin's password (the
+   * secret the flexible server's password is read back from), and generated ones for the server's database role, the
+   * MLflow admin, the Flask key and each team admin (keyed by team name, so adding or removing a
+   * team never touches another team's secret).
+   */
+  private generatedSecrets(props: TrackingAppProps, teams: readonly string[]): Record<string, KeyVaultSecret> {
+    const kv = props.keyVault;
+    const generated = (id: string, name: string, ephemeral: string, length?: number) => kv.addWriteOnlySecret(id, name, ephemeralPassword(this, ephemeral, length), 1);
+    return {
+      'db-password': props.databasePasswordSecret,
+      'server-db-password': generated('server-database-password', 'mlflow-server-database-password', 'mlflow_server_database_password'),
+      'admin-password': generated('admin-password', 'mlflow-admin-password', 'mlflow_admin_password'),
+      'flask-secret-key': generated('flask-secret-key', 'mlflow-flask-secret-key', 'mlflow_flask_secret_key', 64),
+      ...Object.fromEntries(
+        teams.map((team) => [
+          `team-admin-${team}`,
+          generated(`team-admin-${team}`, `mlflow-team-${team}-admin-password`, `mlflow_team_${team.replace(/-/g, '_')}_admin_password`),
+        ]),
+      ),
+    };
+  }
+
+  /**
+   * A Container Apps job on a cron schedule (UTC) that runs `command` (a shell script) in the server's
+   * image with the server's environment, secrets and identity, in the same environment (its logs go
+   * where the server's go). `id` keeps the address stable.
+   */
+  public addScheduledJob(id: string, p: { readonly cronExpression: string; readonly command: string; readonly timeoutSeconds?: number }): ContainerAppJob {
+    const b = this.jobBase;
+    return new ContainerAppJob(this, id, {
+      name: `${b.props.namePrefix}-mlflow-${id}`.slice(0, 32).replace(/-+$/, ''),
+      resourceGroupName: b.props.network.resourceGroupName,
+      location: b.props.network.location,
+      containerAppEnvironmentId: b.environmentId,
+      workloadProfileName: 'Consumption',
+      replicaTimeoutInSeconds: p.timeoutSeconds ?? 3600,
+      replicaRetryLimit: 1,
+      scheduleTriggerConfig: { cronExpression: p.cronExpression, parallelism: 1, replicaCompletionCount: 1 },
+      identity: { type: 'UserAssigned', identityIds: [b.identityId] },
+      secret: b.secret,
+      template: {
+        volume: [{ name: 'tmp', storageType: 'EmptyDir' }],
+        container: [
+          {
+            name: id,
+            image: b.image,
+            cpu: b.cpu,
+            memory: b.memory,
+            command: ['/bin/sh', '-c', p.command],
+            env: b.env,
+            volumeMounts: [{ name: 'tmp', path: '/tmp' }],
+          },
+        ],
+      },
+      dependsOn: b.dependsOn,
+    });  }
 }

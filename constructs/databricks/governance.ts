@@ -11,6 +11,7 @@ import { Permissions } from '@cdktf/provider-databricks/lib/permissions';
 import { RegisteredModel } from '@cdktf/provider-databricks/lib/registered-model';
 import { Schema } from '@cdktf/provider-databricks/lib/schema';
 import { ServicePrincipal } from '@cdktf/provider-databricks/lib/service-principal';
+import { modelNameCollisions } from './model-names';
 import { accessControlList, ucGrants } from './permission-levels';
 
 /** A service principal of one environment: an existing one by application id, or a new one by name. */
@@ -140,6 +141,10 @@ export class DatabricksGovernance extends Construct {
     const { experimentsRoot, catalog } = layout;
     const models = props.models ?? [];
     this.registry = props.registry ?? 'workspace';
+    if (this.registry === 'workspace') {
+      const [collision] = modelNameCollisions(models, props.environments.map((e) => e.name));
+      if (collision) throw new Error(`DatabricksGovernance: ${collision.message}`);
+    }
     this.protectProduction = props.protectProduction ?? true;
     this.allGroupName = layout.allGroupName;
     this.environments = layout.environments;

@@ -37,3 +37,43 @@ export function cidrContains(outer: string, inner: string): boolean {
 export function cidrsOverlap(a: string, b: string): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
 }
+
+/** The first and last address of a CIDR block, as unsigned 32-bit numbers. */
+export function cidrRange(value: string): readonly [number, number] {
+  const { network, prefix } = parseCidr(value);
+  const size = 2 ** (32 - prefix);
+  return [network, network + size - 1];
+}
+
+/**
+ * Ranges that are not reachable from the internet (RFC 1918, CGNAT, loopback, link-local,
+ * "this network", multicast and reserved): a set of CIDRs that covers everything else admits
+ * the whole internet, however it is split (`0.0.0.0/1` + `128.0.0.0/1`).
+ */
+export const NON_INTERNET_RANGES: readonly string[] = [
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '224.0.0.0/3',
+];
+
+/** Whether the union of `cidrs` covers every address in [from, to]. */
+export function rangesCover(cidrs: readonly string[], from = 0, to = 0xffffffff): boolean {
+  const ranges = cidrs.filter((c) => !cidrProblem(c)).map(cidrRange).sort((a, b) => a[0] - b[0]);
+  let next = from;
+  for (const [start, end] of ranges) {
+    if (start > next) return false;
+    if (end >= next) next = end + 1;
+    if (next > to) return true;
+  }
+  return next > to;
+}
+
+/** Whether `cidrs` together admit every internet (publicly routable) IPv4 address. */
+export function coversInternet(cidrs: readonly string[]): boolean {
+  return rangesCover([...cidrs, ...NON_INTERNET_RANGES]);
+}

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
 import { awsCostDefaults } from './defaults';
-import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
+import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
+import { checkCertificateRegion } from './certificate';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -40,7 +42,11 @@ function range(from: number, to: number, step: number): number[] {
 
 export const existingVpcSchema = strictObject({
   vpcId: pattern(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0'),
-  vpcCidr: ipv4Cidr.describe('CIDR of the existing VPC (security group rules and allowed hosts use it).'),
+  vpcCidr: ipv4Cidr
+    .refine((c) => cidrProblem(c) !== undefined || (parseCidr(c).prefix >= 16 && parseCidr(c).prefix <= 28), {
+      message: 'expected the VPC\'s CIDR: a prefix between /16 and /28 (AWS limits), never a wildcard such as 0.0.0.0/0',
+    })
+    .describe('CIDR of the existing VPC, /16 to /28 (security group rules and allowed hosts use it).'),
   publicSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('For an internet-facing load balancer.'),
   privateSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('Tracking tasks and an internal load balancer.'),
   isolatedSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('The database: no route to the internet.'),
@@ -97,9 +103,11 @@ export const awsDatabaseSchema = strictObject({
     .enum(['postgres', 'aurora-postgresql'])
     .default('postgres')
     .describe('RDS PostgreSQL, or Aurora PostgreSQL Serverless v2 for scale. @default postgres'),
-  engineVersion: pattern(/^\d{2}\.\d{1,2}$/, 'a PostgreSQL major.minor version such as 16.8')
-    .default('16.8')
-    .describe('Pinned engine version. @default 16.8'),
+  // Major only: a pinned minor drifts (and Terraform plans a downgrade) once RDS applies a minor
+  // upgrade automatically (aws provider 6.25 docs, r/db_instance engine_version / engine_version_actual).
+  engineVersion: pattern(/^(14|15|16|17)$/, 'a PostgreSQL major version: 14, 15, 16 or 17 (RDS applies minor versions automatically)')
+    .default('16')
+    .describe('PostgreSQL major version; minor versions are applied automatically in the maintenance window. @default 16'),
   instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'a db.* instance class such as db.t4g.medium')
     .optional()
     .describe('RDS instance class (engine postgres). @default db.t4g.micro, db.t4g.medium in production'),
@@ -131,6 +139,13 @@ export const loadBalancerSchema = strictObject({
     .boolean()
     .default(false)
     .describe('Serve plain HTTP on port 80 (non-production, internal load balancer only). @default false'),
+  rateLimit: z
+    .number()
+    .int()
+    .min(100)
+    .max(2_000_000_000)
+    .optional()
+    .describe(`Internet-facing only: requests one client IP may send per 5 minutes before the WAF blocks it. @default ${DEFAULT_RATE_LIMIT}`),
 });
 
 export const awsTrackingSchema = strictObject({
@@ -151,6 +166,21 @@ export const awsTrackingSchema = strictObject({
   hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
   logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
   adminUsername,
+  telemetry,
+  uploadIdleTimeoutSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(4000)
+    .optional()
+    .describe('Load balancer idle timeout: how long a large upload may go without a byte while the server passes it on to S3. @default 600'),
+  ephemeralStorageGb: z
+    .number()
+    .int()
+    .min(21)
+    .max(200)
+    .optional()
+    .describe('Fargate ephemeral storage per task (uploads are buffered in /tmp). @default 20 (Fargate default), 50 in production'),
 });
 
 const teamSchema = strictObject({
@@ -171,6 +201,7 @@ export type AwsArtifactsConfig = z.output<typeof awsArtifactsSchema>;
 export type AwsTeamConfig = z.output<typeof teamSchema>;
 
 interface AwsSections {
+  readonly region?: string;
   readonly production?: boolean;
   readonly environment: string;
   readonly network?: AwsNetworkConfig;
@@ -242,6 +273,10 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
           : 'expected an ACM certificate ARN for HTTPS, or allowPlainHttp: true (internal, non-production only)',
       });
     }
+    if (lb.rateLimit !== undefined && !lb.internetFacing) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'rateLimit'], message: 'the WAF rate limit applies to an internet-facing load balancer only', input: lb.rateLimit });
+    }
+    if (d.region) checkCertificateRegion(d.region, lb.certificateArn, ctx);
     if (lb.internetFacing && !lb.allowedCidrs) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'loadBalancer', 'allowedCidrs'], message: 'an internet-facing load balancer needs explicit allowedCidrs' });
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { azureCostDefaults } from './defaults';
-import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName } from './platform';
-import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
+import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
+import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
 
 const uuid = pattern(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'an Entra ID object id (a lowercase UUID)');
 
@@ -29,6 +29,12 @@ export function defaultSubnet(vnetCidr: string, role: AzureSubnetRole): string {
   return `${[24, 16, 8, 0].map((s) => (address >>> s) & 255).join('.')}/${prefix}`;
 }
 
+/** An Azure virtual network resource id (Azure compares resource ids case-insensitively). */
+const vnetResourceId = pattern(
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.Network\/virtualNetworks\/[A-Za-z0-9][\w.-]{0,62}[\w]$/i,
+  'a virtual network resource id such as /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>',
+);
+
 export const azureNetworkSchema = strictObject({
   resourceGroupName: pattern(/^[-\w._()]{1,89}[-\w_()]$/, 'an Azure resource group name')
     .optional()
@@ -47,6 +53,12 @@ export const azureNetworkSchema = strictObject({
     .array(ipv4Cidr)
     .default([])
     .describe('Address ranges of the machine running cdktf deploy, allowed through the storage and Key Vault firewalls. @default [] (deploy from inside the VNet)'),
+  dnsLinkedVnetIds: z
+    .array(vnetResourceId)
+    .default([])
+    .describe('Other VNets (deploy runners, hub networks) linked to every private DNS zone, so their hosts resolve the database, vault, storage and tracking names. @default []'),
+}).superRefine((n, ctx) => {
+  reportDuplicates(ctx, n.dnsLinkedVnetIds.map((id) => id.toLowerCase()), (i) => ['dnsLinkedVnetIds', i], 'VNet id');
 });
 
 const cpuSizes = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4];
@@ -77,6 +89,14 @@ export const azureArtifactsSchema = strictObject({
   softDeleteDays: z.number().int().min(1).max(365).optional().describe('Blob and container soft delete. @default 7, 30 in production'),
 });
 
+export const azureIngressSchema = strictObject({
+  allowedCidrs: z
+    .array(ipv4Cidr)
+    .min(1)
+    .optional()
+    .describe('Who may reach the tracking app (Container Apps ingress IP restrictions), private ranges only. @default the VNet CIDR'),
+});
+
 export const azureTrackingSchema = strictObject({
   image: mlflowImage,
   cpu: z
@@ -91,10 +111,12 @@ export const azureTrackingSchema = strictObject({
     .max(30)
     .optional()
     .describe('0 scales to zero when idle (the first request waits for a replica to start); at least 2 in production. @default 0, 2 in production'),
-  maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 3, 6 in production'),
+  maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 2, 6 in production'),
   workers: z.number().int().min(1).max(32).optional().describe('Server worker processes. @default 2 per vCPU'),
   logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention. @default 30, 365 in production'),
   adminUsername,
+  ingress: azureIngressSchema.optional().describe('Ingress of the tracking app; `allowedCidrs` matches AWS tracking.loadBalancer.allowedCidrs.'),
+  telemetry,
 });
 
 const azureTeamSchema = strictObject({
@@ -124,6 +146,9 @@ export type AzureArtifactsConfig = z.output<typeof azureArtifactsSchema>;
 export type AzureTrackingConfig = z.output<typeof azureTrackingSchema>;
 export type AzureTeamConfig = z.output<typeof azureTeamSchema>;
 export type DatabricksWorkspaceConfig = z.output<typeof databricksWorkspaceSchema>;
+
+/** Private IPv4 ranges (RFC 1918 and shared address space). */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
 
 /** Smallest subnet prefix Azure accepts per role. */
 const MIN_SIZE: Readonly<Record<AzureSubnetRole, number>> = {
@@ -217,5 +242,11 @@ export function checkAzureDeployment(d: AzureSections, production: boolean, ctx:
     if (t.maxReplicas !== undefined && t.maxReplicas < min) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'maxReplicas'], message: `must be at least minReplicas (${min})`, input: t.maxReplicas });
     }
+    // The environment is internal: its load balancer has a private address only.
+    t.ingress?.allowedCidrs?.forEach((c, i) => {
+      if (!PRIVATE_RANGES.some((r) => cidrContains(r, c))) {
+        ctx.addIssue({ code: 'custom', path: ['tracking', 'ingress', 'allowedCidrs', i], message: 'the internal Container Apps environment is reached from private ranges only', input: c });
+      }
+    });
   }
 }

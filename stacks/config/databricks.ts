@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelNameCollisions } from '../../constructs/databricks/model-names';
 import { isProduction } from './production';
 import { pattern, reportDuplicates, strictObject } from './zod-helpers';
 
@@ -22,10 +23,22 @@ const servicePrincipal = strictObject({
   }
 });
 
+/**
+ * What the environment client (`environment_mlflow_client` 3.0.2, `EnvMlflowClient`) expects of a
+ * workspace-registry deployment: it writes experiments to `/experiments/<env>/<name>` whatever
+ * the deployment says, and uses the Production stage only for an environment named `production`.
+ */
+export const CLIENT_EXPERIMENTS_ROOT = '/experiments';
+export const CLIENT_PRODUCTION_ENVIRONMENT = 'production';
+
+// Names: lowercase letters, digits and _ only. They end up in workspace folder paths, registered
+// model names (`<model>_<env>`), group names and Unity Catalog schema and model names, which
+// allow at most 255 characters and no period, space or slash, and are stored lowercase
+// (Databricks docs, "Unity Catalog requirements and limitations", securable object naming).
 const environment = strictObject({
-  name: pattern(/^[a-z][a-z0-9_]{0,19}$/, 'lowercase letters, digits and _, starting with a letter, at most 20 characters').describe(
-    'Logical environment name: group apps_<name>, folder <experimentsRoot>/<name>, models <model>_<name>.',
-  ),
+  name: pattern(/^[a-z][a-z0-9_]{0,19}$/, 'lowercase letters, digits and _, starting with a letter, at most 20 characters')
+    .refine((name) => name !== 'all', { message: 'expected another name: "all" would make the group apps_all, the group of every environment' })
+    .describe('Logical environment name: group apps_<name>, folder /experiments/<name>, models <model>_<name>. Name the production environment "production": the environment client uses the Production stage only for that name.'),
   production: z
     .boolean()
     .optional()
@@ -69,8 +82,8 @@ export const databricksSchema = strictObject({
     .default('workspace')
     .describe('Where registered models live. @default workspace'),
   experimentsRoot: pattern(/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'an absolute workspace folder such as /experiments')
-    .default('/experiments')
-    .describe('Parent folder of the per-environment experiment folders. @default /experiments'),
+    .default(CLIENT_EXPERIMENTS_ROOT)
+    .describe('Parent folder of the per-environment experiment folders; only /experiments with the workspace registry (the environment client writes there). @default /experiments'),
   environments: z
     .array(environment)
     .min(1, { message: 'expected at least one environment' })
@@ -93,6 +106,7 @@ export const databricksSchema = strictObject({
     }),
   );
   reportDuplicates(ctx, principals, (i) => paths[i], 'service principal (a principal belongs to one environment only)');
+  if (d.registry === 'workspace') workspaceRegistryRules(d, ctx);
   if (d.unityCatalog && d.registry !== 'unity-catalog') {
     ctx.addIssue({ code: 'custom', path: ['unityCatalog'], message: 'only allowed with registry: unity-catalog' });
   }
@@ -110,6 +124,56 @@ export const databricksSchema = strictObject({
   }
 });
 
+interface DatabricksInput {
+  readonly experimentsRoot: string;
+  readonly models: readonly string[];
+  readonly environments: readonly { readonly name: string; readonly production?: boolean }[];
+}
+
+/**
+ * Rules of the workspace registry, where the environment client names every object:
+ * experiments under `/experiments/<env>`, models `<model>_<env>`, the Production stage for
+ * `production` only (environment_mlflow_client 3.0.2, environment_mlflow_client/env_mlflow_client.py).
+ */
+function workspaceRegistryRules(d: DatabricksInput, ctx: z.RefinementCtx): void {
+  if (d.experimentsRoot !== CLIENT_EXPERIMENTS_ROOT) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['experimentsRoot'],
+      message: `expected ${CLIENT_EXPERIMENTS_ROOT} with registry: workspace: the environment client creates experiments at ${CLIENT_EXPERIMENTS_ROOT}/<env>/<name> whatever this says, so with another root it would write to folders this deployment does not govern`,
+      input: d.experimentsRoot,
+    });
+  }
+  d.environments.forEach((env, e) => {
+    if (env.name === CLIENT_PRODUCTION_ENVIRONMENT && env.production === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', e, 'production'],
+        message: `expected true or nothing: the environment client moves the versions of an environment named ${CLIENT_PRODUCTION_ENVIRONMENT} to the Production stage, which a non-production environment may not set`,
+      });
+    }
+  });
+  for (const problem of modelNameCollisions(d.models, d.environments.map((env) => env.name))) {
+    ctx.addIssue({ code: 'custom', path: ['models', problem.modelIndex], message: problem.message });
+  }
+}
+
+/**
+ * Warnings about a valid config: a production environment that the environment client will not
+ * treat as production. Each line names the file.
+ */
+export function databricksWarnings(config: DatabricksConfig | undefined, source: string): string[] {
+  if (!config || config.registry !== 'workspace') return [];
+  return config.environments.flatMap((env, e) =>
+    isProductionEnvironment(env) && env.name !== CLIENT_PRODUCTION_ENVIRONMENT
+      ? [
+          `${source}: warning: databricks.environments[${e}].name: "${env.name}" is a production environment, but the environment client uses the Production stage only for an environment named "${CLIENT_PRODUCTION_ENVIRONMENT}": with MLFLOW_ENV=${env.name} it moves new versions of <model>_${env.name} to Staging and reads only Staging versions, so nothing of ${env.name} reaches Production. Rename the environment to ${CLIENT_PRODUCTION_ENVIRONMENT} (this creates new folders and models), or set the stage yourself without the client.`,
+        ]
+      : [],
+  );
+}
+
+export { modelNameCollisions };
 export type DatabricksConfig = z.output<typeof databricksSchema>;
 export type DatabricksEnvironmentConfig = DatabricksConfig['environments'][number];
 

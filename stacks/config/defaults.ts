@@ -66,7 +66,7 @@ export interface AzureCostDefaults {
 }
 
 /**
- * Azure. Non-production: Burstable B1ms PostgreSQL, 0.5 vCPU replicas that scale to zero.
+ * Azure. Non-production: Burstable B1ms PostgreSQL, up to two 0.5 vCPU replicas that scale to zero.
  * Production: GP_Standard_D2ds_v5 with a zone-redundant standby, two 0.5 vCPU replicas.
  */
 export function azureCostDefaults(d: AzureCostFields, production: boolean): AzureCostDefaults {
@@ -74,6 +74,7 @@ export function azureCostDefaults(d: AzureCostFields, production: boolean): Azur
     skuName: d.database?.skuName ?? (production ? 'GP_Standard_D2ds_v5' : 'B_Standard_B1ms'),
     cpu: d.tracking?.cpu ?? 0.5,
     minReplicas: d.tracking?.minReplicas ?? (production ? 2 : 0),
-    maxReplicas: d.tracking?.maxReplicas ?? (production ? 6 : 3),
+    // Non-production: 2, so the pools of B1ms's 35 user connections fit (constructs/shared/db-connections.ts).
+    maxReplicas: d.tracking?.maxReplicas ?? (production ? 6 : 2),
   };
 }

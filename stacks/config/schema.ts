@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CONFIG_TAGS, MAX_TAGS_PER_RESOURCE, PLATFORM_TAG_KEYS } from '../../constructs/shared/tags';
 import { awsArtifactsSchema, awsDatabaseSchema, awsNetworkSchema, awsTeamsSchema, awsTrackingSchema, checkAwsDeployment } from './aws';
 import {
   azureArtifactsSchema,
@@ -11,6 +12,7 @@ import {
 } from './azure';
 import { databricksSchema } from './databricks';
 import { RULES_BY_ID } from '../policy/rules';
+import { awsConnectionPlan, azureConnectionPlan, checkAzureBackup, checkConnections, operationsFields } from './operations';
 import { isProduction } from './production';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
 
@@ -92,6 +94,9 @@ const commonFields = {
     .describe('Production deployments get production defaults. @default true when environment is prod or production'),
   tags: z
     .record(tagKey, z.string().max(256))
+    .refine((t) => Object.keys(t).length <= MAX_CONFIG_TAGS, {
+      message: `expected at most ${MAX_CONFIG_TAGS} tags: AWS and Azure allow ${MAX_TAGS_PER_RESOURCE} per resource and the platform adds up to ${PLATFORM_TAG_KEYS.length} (${PLATFORM_TAG_KEYS.join(', ')})`,
+    })
     .default({})
     .describe('Tags for every taggable resource, merged with deployment, environment and managed-by. @default {}'),
   backend: backendSchema.default({ type: 'local' }).describe('Terraform state backend. @default { type: local }'),
@@ -111,7 +116,12 @@ const awsDeployment = strictObject({
   tracking: awsTrackingSchema.optional().describe('MLflow tracking server on ECS Fargate behind an Application Load Balancer.'),
   teams: awsTeamsSchema.optional().describe('Teams: artifact prefix and IAM role each.'),
   databricks: databricksSchema.optional().describe('Databricks governance of the workspace in `databricks.host`.'),
-}).superRefine((d, ctx) => checkAwsDeployment(d, isProduction({ environment: d.environment, production: d.production }), ctx));
+  ...operationsFields,
+}).superRefine((d, ctx) => {
+  const production = isProduction({ environment: d.environment, production: d.production });
+  checkAwsDeployment(d, production, ctx);
+  checkConnections(awsConnectionPlan(d, production), ctx);
+});
 
 const azureDeployment = strictObject({
   ...commonFields,
@@ -124,7 +134,13 @@ const azureDeployment = strictObject({
   teams: azureTeamsSchema.optional().describe('Teams: artifact prefix and Entra ID principals each.'),
   databricks: databricksSchema.optional().describe('Databricks governance of the workspace (the one created here, or databricks.host).'),
   databricksWorkspace: databricksWorkspaceSchema.optional().describe('A VNet-injected Azure Databricks workspace (Premium, no public IP).'),
-}).superRefine((d, ctx) => checkAzureDeployment(d, isProduction({ environment: d.environment, production: d.production }), ctx));
+  ...operationsFields,
+}).superRefine((d, ctx) => {
+  const production = isProduction({ environment: d.environment, production: d.production });
+  checkAzureDeployment(d, production, ctx);
+  checkConnections(azureConnectionPlan(d, production), ctx);
+  checkAzureBackup(d, production, ctx);
+});
 
 const governanceDeployment = strictObject({
   ...commonFields,

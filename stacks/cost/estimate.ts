@@ -214,6 +214,51 @@ function s3({ json, p, add, assume }: AwsPricing): void {
   assume(`${USAGE_ASSUMPTIONS.artifactGb} GB of artifacts`);
 }
 
+/** CloudWatch alarms: one price per metric (a metric-math alarm pays for each metric it queries). */
+function alarms({ json, p, add }: AwsPricing): void {
+  const metrics = all(json, 'aws_cloudwatch_metric_alarm').reduce(
+    (n, a) => n + (Array.isArray(a.metric_query) ? (a.metric_query as Block[]).filter((q) => q.metric !== undefined).length : 1),
+    0,
+  );
+  add('CloudWatch alarms', metrics * p.operations.alarmMetricMonth, `${metrics} alarm metrics`);
+}
+
+/** AWS Backup: one full copy of the database storage and the artifacts (later copies are incremental). */
+function awsBackup({ json, p, add, assume }: AwsPricing): void {
+  if (count(json, 'aws_backup_plan') === 0) return;
+  const dbGb = all(json, 'aws_db_instance').reduce((n, d) => n + Number(d.allocated_storage ?? 0), 0) || USAGE_ASSUMPTIONS.auroraStorageGb;
+  add(
+    'AWS Backup',
+    dbGb * p.operations.backupRdsGbMonth + USAGE_ASSUMPTIONS.artifactGb * p.operations.backupS3GbMonth,
+    `assumed one full copy: ${dbGb} GB database + ${USAGE_ASSUMPTIONS.artifactGb} GB artifacts (incremental after)`,
+  );
+  assume('AWS Backup keeps one full copy of the database and the artifacts');
+}
+
+/** Fargate ephemeral storage above the free 20 GB, per task at the autoscaling minimum (on-demand rate, also for Spot tasks). */
+function ephemeralStorage({ json, p, add }: AwsPricing): void {
+  const service = all(json, 'aws_ecs_service')[0];
+  const tasks = Number(all(json, 'aws_appautoscaling_target')[0]?.min_capacity ?? service?.desired_count ?? 1);
+  for (const td of all(json, 'aws_ecs_task_definition')) {
+    const storage = ([td.ephemeral_storage].flat()[0] ?? {}) as Block;
+    const extra = Number(storage.size_in_gib ?? 20) - 20;
+    add('Fargate ephemeral storage', extra * tasks * H * p.operations.fargateEphemeralGbHour, `${extra} GB above the free 20 GB x ${tasks} task(s)`);
+  }
+}
+
+/** The daily `mlflow gc` task: EventBridge Scheduler runs it with launch type FARGATE (on-demand, even when the service uses Spot). */
+function scheduledGc({ json, p, add, assume }: AwsPricing): void {
+  const td = all(json, 'aws_ecs_task_definition')[0];
+  if (!td || count(json, 'aws_scheduler_schedule') === 0) return;
+  const platform = ([td.runtime_platform].flat()[0] ?? {}) as Block;
+  const rate = platform.cpu_architecture === 'ARM64' ? p.fargate.arm : p.fargate.x86;
+  const hours = (USAGE_ASSUMPTIONS.gcMinutesPerDay * 30) / 60;
+  const vcpu = Number(td.cpu) / 1024;
+  const gb = Number(td.memory) / 1024;
+  add('Scheduled mlflow gc', hours * (vcpu * rate.vcpuHour + gb * rate.gbHour), `assumed ${USAGE_ASSUMPTIONS.gcMinutesPerDay} min/day of one task`);
+  assume(`the daily mlflow gc job runs ${USAGE_ASSUMPTIONS.gcMinutesPerDay} minutes`);
+}
+
 /** Every AWS component, in print order. Another component is another function here. */
 const AWS_PRICERS: readonly ((x: AwsPricing) => void)[] = [
   rdsInstances,
@@ -225,6 +270,10 @@ const AWS_PRICERS: readonly ((x: AwsPricing) => void)[] = [
   interfaceEndpoints,
   keysAndSecrets,
   cloudWatchLogs,
+  alarms,
+  awsBackup,
+  ephemeralStorage,
+  scheduledGc,
   s3,
 ];
 
@@ -310,8 +359,25 @@ function blobStorage({ json, p, add, assume }: AzurePricing): void {
   }
 }
 
+/** The daily `mlflow gc` Container Apps job (consumption plan, active rate; the free grant is counted for the app). */
+function scheduledGcJob({ json, p, add, assume }: AzurePricing): void {
+  const hours = (USAGE_ASSUMPTIONS.gcMinutesPerDay * 30) / 60;
+  for (const job of all(json, 'azurerm_container_app_job')) {
+    const c = (([job.template].flat()[0] ?? {}) as { container?: { cpu: number; memory: string }[] }).container?.[0];
+    const perSecond = Number(c?.cpu ?? 0) * p.containerApps.activeVcpuSecond + parseFloat(String(c?.memory ?? '0')) * p.containerApps.gibSecond;
+    add('Scheduled mlflow gc', hours * 3600 * perSecond, `assumed ${USAGE_ASSUMPTIONS.gcMinutesPerDay} min/day of one replica`);
+    assume(`the daily mlflow gc job runs ${USAGE_ASSUMPTIONS.gcMinutesPerDay} minutes`);
+  }
+}
+
+/** Azure Monitor metric alert rules, one time series each. */
+function monitorAlerts({ json, p, add }: AzurePricing): void {
+  const signals = count(json, 'azurerm_monitor_metric_alert');
+  add('Azure Monitor alerts', signals * p.operations.metricAlertSignalMonth, `${signals} metric alert rules, one time series each`);
+}
+
 /** Every Azure component, in print order. */
-const AZURE_PRICERS: readonly ((x: AzurePricing) => void)[] = [postgres, containerApps, azureNetwork, logAnalytics, blobStorage];
+const AZURE_PRICERS: readonly ((x: AzurePricing) => void)[] = [postgres, containerApps, azureNetwork, logAnalytics, monitorAlerts, scheduledGcJob, blobStorage];
 
 /** Printable lines: one per component, the total, then the assumptions. */
 export function formatEstimate(e: CostEstimate): string {

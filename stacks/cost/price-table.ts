@@ -12,7 +12,10 @@ export const PRICE_TABLE: PriceTable = {
     'NOT generated: entered by hand on 2026-11-23 without network access, from the public AWS and Azure on-demand list prices ' +
     '(aws.amazon.com/<service>/pricing, azure.microsoft.com/pricing) as known to the author and the 2025-06 table; approximate, ' +
     'USD, pay-as-you-go. Fargate Spot rates change with demand (typical recent discount). Run `npm run prices` with network to ' +
-    'replace them with numbers generated from the AWS Price List and the Azure Retail Prices API.',
+    'replace them with numbers generated from the AWS Price List and the Azure Retail Prices API. The `operations` prices of every ' +
+    'region (CloudWatch alarm per metric $0.10, AWS Backup warm storage RDS $0.095 / S3 $0.05 per GB-month, Fargate ephemeral storage ' +
+    '$0.000111 per GB-hour above 20 GB, Azure Monitor metric alert $0.10 per time series) are the us-east-1 / eastus list prices as ' +
+    'known to the author, used unchanged for the other regions (not checked per region); `npm run prices` carries them over.',
   aws: {
     'us-east-1': {
       rdsInstanceHour: {
@@ -45,6 +48,7 @@ export const PRICE_TABLE: PriceTable = {
       logsIngestGb: 0.5,
       logsStorageGbMonth: 0.03,
       s3GbMonth: 0.023,
+      operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
     },
     'us-west-2': {
       rdsInstanceHour: {
@@ -77,6 +81,7 @@ export const PRICE_TABLE: PriceTable = {
       logsIngestGb: 0.5,
       logsStorageGbMonth: 0.03,
       s3GbMonth: 0.023,
+      operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
     },
     'eu-west-1': {
       rdsInstanceHour: {
@@ -109,6 +114,7 @@ export const PRICE_TABLE: PriceTable = {
       logsIngestGb: 0.57,
       logsStorageGbMonth: 0.03,
       s3GbMonth: 0.023,
+      operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
     },
     'eu-central-1': {
       rdsInstanceHour: {
@@ -141,6 +147,7 @@ export const PRICE_TABLE: PriceTable = {
       logsIngestGb: 0.63,
       logsStorageGbMonth: 0.0324,
       s3GbMonth: 0.0245,
+      operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
     },
   },
   azure: {
@@ -163,6 +170,7 @@ export const PRICE_TABLE: PriceTable = {
       logAnalyticsIngestGb: 2.3,
       logAnalyticsRetentionGbMonth: 0.1,
       blobGbMonth: { LRS: 0.0184, ZRS: 0.023, GRS: 0.0368, GZRS: 0.0414, RAGZRS: 0.0518 },
+      operations: { metricAlertSignalMonth: 0.1 },
     },
     westus2: {
       postgresHour: {
@@ -183,6 +191,7 @@ export const PRICE_TABLE: PriceTable = {
       logAnalyticsIngestGb: 2.3,
       logAnalyticsRetentionGbMonth: 0.1,
       blobGbMonth: { LRS: 0.0184, ZRS: 0.023, GRS: 0.0368, GZRS: 0.0414, RAGZRS: 0.0518 },
+      operations: { metricAlertSignalMonth: 0.1 },
     },
     westeurope: {
       postgresHour: {
@@ -203,6 +212,7 @@ export const PRICE_TABLE: PriceTable = {
       logAnalyticsIngestGb: 2.99,
       logAnalyticsRetentionGbMonth: 0.13,
       blobGbMonth: { LRS: 0.0196, ZRS: 0.0246, GRS: 0.0392, GZRS: 0.0443, RAGZRS: 0.0554 },
+      operations: { metricAlertSignalMonth: 0.1 },
     },
   },
 };

@@ -4,6 +4,32 @@ export interface FargateRate {
   readonly gbHour: number;
 }
 
+/**
+ * Prices of the day-2 operations resources (alarms, AWS Backup, Fargate ephemeral storage). Not in the
+ * offer files `npm run prices` reads yet: entered by hand and carried over by the generator.
+ */
+export interface AwsOperationsPrices {
+  /** CloudWatch standard-resolution alarm, per metric per month (a metric-math alarm pays per metric). */
+  readonly alarmMetricMonth: number;
+  /** AWS Backup warm storage per GB-month: RDS snapshots, S3 backups. */
+  readonly backupRdsGbMonth: number;
+  readonly backupS3GbMonth: number;
+  /** Fargate ephemeral storage above the free 20 GB, per GB-hour. */
+  readonly fargateEphemeralGbHour: number;
+}
+
+/** Azure Monitor prices of the day-2 operations resources; entered by hand like AwsOperationsPrices. */
+export interface AzureOperationsPrices {
+  /** Metric alert rule, per monitored time series per month. */
+  readonly metricAlertSignalMonth: number;
+}
+
+/** Hand-entered operations prices (us-east-1 / eastus list prices) for a region the committed table does not have yet. */
+export const HAND_ENTERED_OPERATIONS = {
+  aws: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 } satisfies AwsOperationsPrices,
+  azure: { metricAlertSignalMonth: 0.1 } satisfies AzureOperationsPrices,
+};
+
 /** On-demand list prices of one AWS region, USD. */
 export interface AwsRegionPrices {
   /** RDS for PostgreSQL, Single-AZ, per instance-hour (Multi-AZ bills a standby: twice). */
@@ -27,6 +53,7 @@ export interface AwsRegionPrices {
   /** CloudWatch Logs archived storage per GB-month. */
   readonly logsStorageGbMonth: number;
   readonly s3GbMonth: number;
+  readonly operations: AwsOperationsPrices;
 }
 
 /** Pay-as-you-go list prices of one Azure region, USD. */
@@ -51,6 +78,7 @@ export interface AzureRegionPrices {
   readonly logAnalyticsRetentionGbMonth: number;
   /** Hot block blob storage per GB-month by replication. */
   readonly blobGbMonth: Readonly<Record<string, number>>;
+  readonly operations: AzureOperationsPrices;
 }
 
 export interface PriceTable {

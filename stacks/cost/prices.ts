@@ -2,7 +2,7 @@ import { PRICE_TABLE } from './price-table';
 
 export { PRICE_TABLE } from './price-table';
 export { FREE_GRANTS, UnknownRegionError, awsRegionPrices, azureRegionPrices } from './price-types';
-export type { AwsRegionPrices, AzureRegionPrices, PriceTable } from './price-types';
+export type { AwsOperationsPrices, AwsRegionPrices, AzureOperationsPrices, AzureRegionPrices, PriceTable } from './price-types';
 
 /** Where the committed prices come from and when they were checked: printed with every estimate. */
 export const PRICE_TABLE_SOURCE = `${PRICE_TABLE.source} Checked ${PRICE_TABLE.checked}`;
@@ -28,6 +28,8 @@ export const USAGE_ASSUMPTIONS = {
   scaleToZeroActiveHours: 176,
   /** Aurora storage, GB (the cluster resource has no size). */
   auroraStorageGb: 20,
+  /** How long the daily mlflow gc job runs, minutes. */
+  gcMinutesPerDay: 15,
 };
 
 /** Managed alternatives for comparison (README). Prices: us-east-1 / list, checked as stated in `source`. */

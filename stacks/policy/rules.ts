@@ -1,5 +1,8 @@
 import { PERMISSION_LEVELS } from '../../constructs/databricks/permission-levels';
 import { HA_RULES } from './ha-rules';
+import { cidrProblem, coversInternet } from '../../constructs/shared/cidr';
+import { MAX_TAGS_PER_RESOURCE } from '../../constructs/shared/tags';
+import { foreignSequences } from './interpolation';
 import type { Block, PolicyContext, ResourceRef, Rule, StackJson } from './types';
 
 // ---------- helpers over synthesized JSON ----------
@@ -51,6 +54,37 @@ function permissionsObject(json: StackJson, block: Block): { kind: 'directory' |
   if (block.registered_model_id !== undefined) return { kind: 'registeredModel', object: target(block.registered_model_id, 'databricks_mlflow_model', 'name') };
   if (block.experiment_id !== undefined) return { kind: 'experiment', object: String(block.experiment_id) };
   return undefined;
+}
+
+const isOpen = (cidr: unknown) => cidr === '0.0.0.0/0' || cidr === '::/0' || cidr === '*' || cidr === 'Internet' || cidr === 'Any';
+const isCidr = (value: unknown): value is string => typeof value === 'string' && !cidrProblem(value);
+
+/** Source prefixes of an NSG rule (inline or standalone). */
+const sourcesOf = (r: Block): string[] => [...asList(r.source_address_prefix as string | undefined), ...asList(r.source_address_prefixes as string[] | undefined)];
+
+/** Ports of an ingress rule: `-1` (all traffic) is every port. */
+function portsOf(r: Block): [number, number] {
+  if (String(r.ip_protocol) === '-1' || r.from_port === undefined) return [0, 65535];
+  return [Number(r.from_port), Number(r.to_port ?? r.from_port)];
+}
+
+/**
+ * Whether, on some port of `rule`, the IPv4 ingress rules of its security group (same protocol or
+ * all traffic) together admit every internet address.
+ */
+function wholeInternetOnRulePorts(json: StackJson, rule: Block): boolean {
+  if (rule.cidr_ipv4 === undefined) return false;
+  const [from, to] = portsOf(rule);
+  const siblings = Object.values(json.resource?.aws_vpc_security_group_ingress_rule ?? {}).filter(
+    (r) =>
+      r.security_group_id === rule.security_group_id &&
+      isCidr(r.cidr_ipv4) &&
+      (String(r.ip_protocol) === '-1' || String(rule.ip_protocol) === '-1' || r.ip_protocol === rule.ip_protocol),
+  );
+  const candidates = new Set([from, to, ...siblings.flatMap(portsOf).filter((p) => p >= from && p <= to)]);
+  return [...candidates].some((port) =>
+    coversInternet(siblings.filter((r) => portsOf(r)[0] <= port && port <= portsOf(r)[1]).map((r) => String(r.cidr_ipv4))),
+  );
 }
 
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@"'$]+:[^/\s@"']+@/i;
@@ -210,7 +244,7 @@ export const RULES: readonly Rule[] = [
     id: 'MLP-S3-2',
     title: 'Buckets are not public',
     why: 'One public ACL or policy exposes every artifact, model and credential a run logged.',
-    fix: 'Block all four kinds of public access, enforce bucket-owner object ownership (ACLs disabled), and never force_destroy.',
+    fix: 'Block all four kinds of public access, enforce bucket-owner object ownership (ACLs disabled), and no force_destroy in production (non-production buckets are emptied on destroy).',
     appliesTo: ['aws_s3_bucket'],
     check: ({ address, block }, ctx) => {
       const blocks = referencing(ctx.json, 'aws_s3_bucket_public_access_block', 'bucket', address);
@@ -218,7 +252,7 @@ export const RULES: readonly Rule[] = [
       if (!all) return 'public access is not fully blocked';
       const owner = referencing(ctx.json, 'aws_s3_bucket_ownership_controls', 'bucket', address);
       if (!owner.some((o) => first(o.rule)?.object_ownership === 'BucketOwnerEnforced')) return 'ACLs are not disabled (BucketOwnerEnforced)';
-      return block.force_destroy === true ? 'force_destroy is true' : undefined;
+      return ctx.production && block.force_destroy === true ? 'force_destroy is true in production' : undefined;
     },
   },
   {
@@ -321,28 +355,138 @@ export const RULES: readonly Rule[] = [
     check: ({ block }) => (CREDENTIAL_URL.test(JSON.stringify(block)) ? 'a URL with embedded credentials' : undefined),
   },
   {
+    id: 'MLP-SEC-4',
+    title: 'The serving container holds no admin credential',
+    why: 'The long-running, network-facing server is what an attacker reaches; the database admin and the MLflow and team admin passwords are needed only by the init step that migrates and provisions.',
+    fix: 'Give admin credentials to the init container only; the server connects as its own database role (mlflow_server) and never receives *_ADMIN_PASSWORD.',
+    appliesTo: ['aws_ecs_task_definition', 'azurerm_container_app'],
+    check: ({ type, block }, ctx) => {
+      const adminSecret = /ADMIN_PASSWORD/;
+      if (type === 'aws_ecs_task_definition') {
+        const containers = JSON.parse(String(block.container_definitions ?? '[]')) as { portMappings?: unknown[]; secrets?: { name: string; valueFrom: string }[] }[];
+        const serving = containers.filter((c) => (c.portMappings ?? []).length > 0);
+        const bad = serving.flatMap((c) => (c.secrets ?? []).filter((s) => adminSecret.test(s.name) || s.valueFrom.includes('master_user_secret')).map((s) => s.name));
+        return bad.length ? `the serving container receives ${bad.join(', ')}` : undefined;
+      }
+      const adminLogins = Object.values(ctx.json.resource?.azurerm_postgresql_flexible_server ?? {}).map((s) => s.administrator_login);
+      const template = (block.template ?? {}) as { container?: { env?: { name: string; value?: string }[] }[] };
+      const bad = (template.container ?? []).flatMap((c) =>
+        (c.env ?? []).filter((e) => adminSecret.test(e.name) || (e.name === 'PGUSER' && adminLogins.includes(e.value))).map((e) => e.name),
+      );
+      return bad.length ? `the serving container receives ${bad.join(', ')}` : undefined;
+    },
+  },
+  {
     id: 'MLP-NET-1',
     title: 'No ingress from anywhere, except HTTPS to a load balancer',
-    why: 'Only the load balancer may face wide address ranges, and only on 443.',
-    fix: 'Limit ingress to known CIDRs or security groups; open 0.0.0.0/0 or ::/0 only on 443 of the load balancer security group.',
-    appliesTo: ['aws_vpc_security_group_ingress_rule', 'aws_security_group', 'azurerm_network_security_group'],
+    why: 'Only the load balancer may face wide address ranges, and only on 443. Ranges are judged as addresses, not text: 0.0.0.0/1 plus 128.0.0.0/1 is the whole internet.',
+    fix: 'Limit ingress to known CIDRs or security groups; admit every internet address (0.0.0.0/0, ::/0, or CIDRs that add up to it) only on 443 of the load balancer security group.',
+    appliesTo: ['aws_vpc_security_group_ingress_rule', 'aws_security_group', 'azurerm_network_security_group', 'azurerm_network_security_rule'],
     check: ({ type, block }, ctx) => {
-      const open = (cidr: unknown) => cidr === '0.0.0.0/0' || cidr === '::/0' || cidr === '*' || cidr === 'Internet';
       if (type === 'aws_vpc_security_group_ingress_rule') {
-        if (!open(block.cidr_ipv4) && !open(block.cidr_ipv6)) return undefined;
+        if (!isOpen(block.cidr_ipv6) && !wholeInternetOnRulePorts(ctx.json, block)) return undefined;
         const lbGroups = Object.values(ctx.json.resource?.aws_lb ?? {}).flatMap((lb) => (lb.security_groups ?? []) as string[]);
         const onLb = lbGroups.some((g) => String(g).replace(/\.id\}$/, '') === String(block.security_group_id).replace(/\.id\}$/, ''));
-        return onLb && block.from_port === 443 && block.to_port === 443 ? undefined : `ingress from ${String(block.cidr_ipv4 ?? block.cidr_ipv6)} on ports ${String(block.from_port)}-${String(block.to_port)}`;
+        if (onLb && block.from_port === 443 && block.to_port === 443) return undefined;
+        const together = isOpen(block.cidr_ipv4) || isOpen(block.cidr_ipv6) ? '' : ' (with the group\'s other rules on these ports: every internet address)';
+        return `ingress from ${String(block.cidr_ipv4 ?? block.cidr_ipv6)} on ports ${String(block.from_port)}-${String(block.to_port)}${together}`;
+      }
+      if (type === 'azurerm_network_security_rule') {
+        const wide = sourcesOf(block).some(isOpen) || coversInternet(sourcesOf(block).filter(isCidr));
+        return block.direction === 'Inbound' && block.access === 'Allow' && wide
+          ? `inbound rule ${String(block.name)} allows every internet address`
+          : undefined;
       }
       const rules = (type === 'aws_security_group' ? block.ingress : block.security_rule) as Block[] | undefined;
+      if (type === 'azurerm_network_security_group') {
+        const allows = (rules ?? []).filter((r) => r.direction === 'Inbound' && r.access === 'Allow');
+        const open = allows.find((r) => sourcesOf(r).some(isOpen) || coversInternet(sourcesOf(r).filter(isCidr)));
+        if (open) return `inbound rule ${String(open.name)} allows any source`;
+        return coversInternet(allows.flatMap(sourcesOf).filter(isCidr)) ? 'inbound allow rules together admit every internet address' : undefined;
+      }
       for (const r of rules ?? []) {
-        if (type === 'azurerm_network_security_group') {
-          if (r.direction === 'Inbound' && r.access === 'Allow' && open(r.source_address_prefix)) return `inbound rule ${String(r.name)} allows any source`;
-        } else if (asList(r.cidr_blocks as string[]).some(open) || asList(r.ipv6_cidr_blocks as string[]).some(open)) {
+        const cidrs = asList(r.cidr_blocks as string[]);
+        if (cidrs.some(isOpen) || asList(r.ipv6_cidr_blocks as string[]).some(isOpen) || coversInternet(cidrs.filter(isCidr))) {
           return 'an inline ingress rule allows any source';
         }
       }
       return undefined;
+    },
+  },
+  {
+    id: 'MLP-NET-2',
+    title: 'An internet-facing load balancer is behind a rate-limiting WAF',
+    why: 'MLflow basic auth has no lockout and every failed login costs a PBKDF2 hash: without a rate limit the internet can guess passwords and exhaust the server.',
+    fix: 'Associate an aws_wafv2_web_acl (scope REGIONAL) with a rate_based_statement rule that blocks, to every internet-facing aws_lb (TrackingService does this when the load balancer is internet-facing).',
+    appliesTo: ['aws_lb'],
+    check: ({ address, block }, ctx) => {
+      if (block.internal === true) return undefined;
+      const acls = Object.values(ctx.json.resource?.aws_wafv2_web_acl_association ?? {})
+        .filter((a) => refersTo(a.resource_arn, address))
+        .map((a) => Object.entries(ctx.json.resource?.aws_wafv2_web_acl ?? {}).find(([name]) => refersTo(a.web_acl_arn, `aws_wafv2_web_acl.${name}`))?.[1]);
+      const limited = acls.some((acl) =>
+        ((acl?.rule ?? []) as Block[]).some((r) => first(first(r.statement)?.rate_based_statement) !== undefined && first(r.action)?.block !== undefined),
+      );
+      return limited ? undefined : 'internet-facing, with no WAF web ACL that blocks by rate';
+    },
+  },
+  {
+    id: 'MLP-NET-3',
+    title: 'S3 gateway endpoints are limited to the platform\'s buckets',
+    why: 'The default endpoint policy allows any bucket in any account: a compromised task could copy artifacts to a bucket of its own through the endpoint.',
+    fix: 'Give every S3 gateway endpoint a policy (aws_vpc_endpoint_policy or policy) that names the platform\'s buckets and the ECR layer bucket, never Resource "*".',
+    appliesTo: ['aws_vpc_endpoint'],
+    check: ({ address, block }, ctx) => {
+      if (block.vpc_endpoint_type !== 'Gateway' || !/\.s3$/.test(String(block.service_name))) return undefined;
+      const policies = [block.policy, ...referencing(ctx.json, 'aws_vpc_endpoint_policy', 'vpc_endpoint_id', address).map((p) => p.policy)].filter((p) => p !== undefined);
+      if (policies.length === 0) return 'no endpoint policy (the default allows every bucket)';
+      const wide = policies.flatMap(statementsOf).some((st) => st.Effect === 'Allow' && asList(st.Resource).some((r) => r === '*' || r === 'arn:aws:s3:::*'));
+      return wide ? 'the endpoint policy allows every bucket' : undefined;
+    },
+  },
+  {
+    id: 'MLP-NET-4',
+    title: 'The database subnet admits the tracking app only',
+    why: 'Azure\'s default AllowVnetInBound lets every VNet address reach the database, including the Databricks subnets where users run their own code.',
+    fix: 'On the NSG of the PostgreSQL delegated subnet: allow 5432 from the app subnet (and 5432/6432 within the subnet for HA), then deny VirtualNetwork inbound (AzureNetwork does this).',
+    appliesTo: ['azurerm_postgresql_flexible_server'],
+    check: ({ block }, ctx) => {
+      const subnet = /^\$\{azurerm_subnet\.([^.]+)\.id\}$/.exec(String(block.delegated_subnet_id))?.[1];
+      if (!subnet) return undefined; // no delegated subnet: MLP-DB-2 reports it
+      const association = referencing(ctx.json, 'azurerm_subnet_network_security_group_association', 'subnet_id', `azurerm_subnet.${subnet}`)[0];
+      const nsg = /^\$\{azurerm_network_security_group\.([^.]+)\.id\}$/.exec(String(association?.network_security_group_id))?.[1];
+      if (!nsg) return 'the database subnet has no network security group';
+      const inline = (ctx.json.resource?.azurerm_network_security_group?.[nsg]?.security_rule ?? []) as Block[];
+      const rules = [...inline, ...referencing(ctx.json, 'azurerm_network_security_rule', 'network_security_group_name', `azurerm_network_security_group.${nsg}`)]
+        .filter((r) => r.direction === 'Inbound');
+      const wide = (r: Block) => sourcesOf(r).some((s) => s === 'VirtualNetwork' || isOpen(s));
+      const deny = rules.filter((r) => r.access === 'Deny' && wide(r)).map((r) => Number(r.priority)).sort((a, b) => a - b)[0];
+      if (deny === undefined) return 'no inbound rule denies the rest of the VNet';
+      const open = rules.find((r) => r.access === 'Allow' && Number(r.priority) < deny && wide(r));
+      return open ? `inbound rule ${String(open.name)} admits the whole VNet before the deny` : undefined;
+    },
+  },
+  {
+    id: 'MLP-TF-1',
+    title: 'No interpolation the code did not create',
+    why: 'Terraform evaluates ${...} and %{...} in every string: one from a config value (a tag, a host name) runs at plan time, e.g. ${file("/etc/passwd")} reads the deploy machine into tags, plan logs and state.',
+    fix: 'Only references to resources, data sources, ephemeral resources, variables and locals of the same stack (optionally in a pure function such as element) may appear; config values are rejected at load time, literal text is escaped as $${ / %%{.',
+    appliesTo: ['*', 'data.*', 'ephemeral.*', 'output.*', 'provider.*', 'terraform.*', 'locals.*'],
+    check: ({ block }, ctx) => {
+      const foreign = foreignSequences(block, ctx.json);
+      return foreign.length ? `foreign interpolation: ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}` : undefined;
+    },
+  },
+  {
+    id: 'MLP-TAG-1',
+    title: `No resource carries more than ${MAX_TAGS_PER_RESOURCE} tags`,
+    why: `AWS allows ${MAX_TAGS_PER_RESOURCE} user tags per resource (provider default_tags included) and Azure ${MAX_TAGS_PER_RESOURCE} tag pairs: more fails the apply half-way.`,
+    fix: 'Fewer tags in the deployment config (the loader allows the limit minus the platform\'s own tags).',
+    appliesTo: ['*'],
+    check: ({ type, block }, ctx) => {
+      const defaults = type.startsWith('aws_') ? ((first(first(ctx.json.provider && (ctx.json.provider as Record<string, unknown>).aws)?.default_tags)?.tags ?? {}) as Block) : {};
+      const count = Object.keys({ ...defaults, ...((block.tags ?? {}) as Block) }).length;
+      return count > MAX_TAGS_PER_RESOURCE ? `${count} tags` : undefined;
     },
   },
   {
@@ -376,6 +520,24 @@ export const RULES: readonly Rule[] = [
         (s) => s.Effect === 'Allow' && asList(s.Action).includes('*') && asList(s.Resource).includes('*'),
       );
       return wide ? 'a statement allows "*" on "*"' : undefined;
+    },
+  },
+  {
+    id: 'MLP-OPS-1',
+    level: 'warning',
+    title: 'Production alarms reach someone',
+    why: 'An alarm nobody receives pages nobody: a production outage would go unnoticed until users report it.',
+    fix: 'Set alarms.emails in the deployment config (or subscribe on-call tooling to the alarm topic / action group and suppress this warning with the reason).',
+    appliesTo: ['aws_ecs_service', 'azurerm_container_app'],
+    check: ({ type }, ctx) => {
+      if (!ctx.production) return undefined;
+      const aws = type === 'aws_ecs_service';
+      const destinations = aws
+        ? resourcesOfTypes(ctx.json, ['aws_sns_topic_subscription']).length
+        : resourcesOfTypes(ctx.json, ['azurerm_monitor_action_group']).filter((g) => ((g.block.email_receiver ?? []) as unknown[]).length > 0).length;
+      const alarms = resourcesOfTypes(ctx.json, [aws ? 'aws_cloudwatch_metric_alarm' : 'azurerm_monitor_metric_alert']).length;
+      if (alarms === 0) return 'production has no alarms: set alarms.enabled to true';
+      return destinations > 0 ? undefined : 'production alarms have no destination: set alarms.emails';
     },
   },
   {
@@ -444,6 +606,32 @@ export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [
 
 /** Resources a rule looks at in `ctx.json`. */
 export function targetsOf(rule: Rule, ctx: PolicyContext): ResourceRef[] {
-  if (rule.appliesTo.includes('*')) return resourcesOfTypes(ctx.json, Object.keys(ctx.json.resource ?? {}));
-  return resourcesOfTypes(ctx.json, rule.appliesTo);
+  const targets = rule.appliesTo.includes('*') ? resourcesOfTypes(ctx.json, Object.keys(ctx.json.resource ?? {})) : resourcesOfTypes(ctx.json, rule.appliesTo);
+  return [...targets, ...otherBlocks(ctx.json, rule.appliesTo)];
 }
+
+/** Blocks other than resources a rule asks for with `data.*`, `ephemeral.*`, `output.*`, `provider.*`, `terraform.*` or `locals.*`. */
+function otherBlocks(json: StackJson, appliesTo: readonly string[]): ResourceRef[] {
+  const out: ResourceRef[] = [];
+  for (const kind of ['data', 'ephemeral']) {
+    if (!appliesTo.includes(`${kind}.*`)) continue;
+    for (const [type, byName] of Object.entries((json[kind] ?? {}) as Record<string, Record<string, Block>>)) {
+      for (const [name, block] of Object.entries(byName)) out.push({ type, name, address: `${kind}.${type}.${name}`, block });
+    }
+  }
+  if (appliesTo.includes('output.*')) {
+    for (const [name, block] of Object.entries(json.output ?? {})) out.push({ type: 'output', name, address: `output.${name}`, block });
+  }
+  if (appliesTo.includes('provider.*')) {
+    for (const [type, blocks] of Object.entries((json.provider ?? {}) as Record<string, Block[]>)) {
+      asBlocks(blocks).forEach((block, i) => out.push({ type: 'provider', name: type, address: `provider.${type}[${i}]`, block }));
+    }
+  }
+  for (const kind of ['terraform', 'locals']) {
+    const block = json[kind];
+    if (appliesTo.includes(`${kind}.*`) && block && typeof block === 'object') out.push({ type: kind, name: kind, address: kind, block: block as Block });
+  }
+  return out;
+}
+
+const asBlocks = (v: unknown): Block[] => (Array.isArray(v) ? (v as Block[]) : v && typeof v === 'object' ? [v as Block] : []);

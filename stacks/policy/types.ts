@@ -44,6 +44,8 @@ export interface Rule {
   readonly why: string;
   /** What to do about a violation. */
   readonly fix: string;
+  /** A warning is reported at every synth but does not fail it. @default error */
+  readonly level?: 'error' | 'warning';
   /** Resource types the rule looks at. */
   readonly appliesTo: readonly string[];
   /** A problem description when `resource` violates the rule, else undefined. */

@@ -6,12 +6,18 @@ import { AccessLogBucket, ArtifactStore } from '../../constructs/aws/buckets';
 import { TrackingDatabase } from '../../constructs/aws/database';
 import { EncryptionKey } from '../../constructs/aws/encryption-key';
 import { TrackingNetwork } from '../../constructs/aws/network';
+import { RateLimitedWebAcl } from '../../constructs/aws/rate-limited-web-acl';
 import { TeamRole } from '../../constructs/aws/team-role';
 import { TrackingService } from '../../constructs/aws/tracking-service';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { TrackingAlarms } from '../../constructs/aws/alarms';
+import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
 import { awsCostDefaults } from '../config/defaults';
+import { gcScript } from '../../constructs/shared/gc-script';
+import { awsConnectionPlan, type OperationsSections, resolveAlarms, resolveBackup, resolveRetention } from '../config/operations';
 
-export interface AwsPlatformProps {
+export interface AwsPlatformProps extends OperationsSections {
   readonly name: string;
   readonly region: string;
   readonly production: boolean;
@@ -37,11 +43,13 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     alias: `${name}/logs`,
     description: `MLflow platform ${name}: CloudWatch log groups`,
     allowCloudWatchLogs: true,
+    allowAlarmNotifications: true,
   });
 
   const n = props.network;
   const vpcCidr = n?.existing?.vpcCidr ?? n?.vpcCidr ?? '10.0.0.0/16';
   const sizing = awsCostDefaults(props, production);
+  const publicTasks = sizing.taskSubnets === 'public';
   const azCount = sizing.azCount;
   const network = new TrackingNetwork(scope, 'network', {
     namePrefix: name,
@@ -85,6 +93,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 
   const logBucket = new AccessLogBucket(scope, 'access-logs', {
     bucketName: `${name}-logs-${identity.accountId}`,
+    region,
     retentionDays: production ? 365 : 90,
     protect: production,
   });
@@ -96,6 +105,11 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     protect: production,
   });
 
+  network.limitS3Endpoint({ bucketArns: [artifacts.bucketArn], partition: partition.partition, region });
+
+  const connections = awsConnectionPlan({ database: db, tracking: t }, production);
+  // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
+  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
   const lb = t.loadBalancer;
   const service = new TrackingService(scope, 'tracking', {
     namePrefix: name,
@@ -124,14 +138,27 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     minTasks: sizing.minTasks,
     maxTasks: sizing.maxTasks,
     spot: sizing.spot,
-    publicTaskIps: sizing.taskSubnets === 'public',
+    publicTaskIps: publicTasks,
     workers: t.workers,
     domainName: t.domainName,
     hostedZoneId: t.hostedZoneId,
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
     adminUsername: t.adminUsername,
     production,
+    // Tasks in public subnets pull the image from ghcr.io through the internet gateway; private
+    // tasks without NAT reach only the endpoints.
+    httpsEgress:
+      publicTasks || network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
+    telemetry: t.telemetry,
+    teams: (props.teams ?? []).map((team) => team.name),
+    databasePool: connections?.sizing,
+    idleTimeoutSeconds: t.uploadIdleTimeoutSeconds,
+    ephemeralStorageGib: t.ephemeralStorageGb ?? (production ? 50 : undefined),
   });
+
+  if (lb.internetFacing) {
+    new RateLimitedWebAcl(scope, 'tracking-waf', { name: `${name}-tracking`, resourceArn: service.loadBalancerArn, limit: lb.rateLimit });
+  }
 
   const teams = (props.teams ?? []).map(
     (team) =>
@@ -146,16 +173,92 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       ] as const,
   );
 
+  addOperations(scope, props, { identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections?.sizing.limit });
+
   new TerraformOutput(scope, 'tracking_uri', { value: service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' });
   new TerraformOutput(scope, 'artifact_bucket', { value: artifacts.bucketName });
   new TerraformOutput(scope, 'database_endpoint', { value: database.endpoint });
+  new TerraformOutput(scope, 'database_iam_resource_id', {
+    value: database.iamResourceId,
+    description: 'Resource id for rds-db:connect policies (IAM database authentication, break-glass access).',
+  });
   new TerraformOutput(scope, 'admin_secret_arn', {
     value: service.adminSecretArn,
     description: 'Secrets Manager secret with the MLflow admin password (read it with the AWS CLI; never printed here).',
   });
   new TerraformOutput(scope, 'log_group', { value: service.logGroupName });
   new TerraformOutput(scope, 'teams', {
-    description: 'Per team: IAM role ARN and artifact prefix.',
-    value: Object.fromEntries(teams.map(([team, role]) => [team, { role_arn: role.role.arn, artifact_prefix: role.artifactPrefix }])),
+    description: 'Per team: MLflow workspace, team-admin secret, IAM role ARN and artifact prefix.',
+    value: Object.fromEntries(
+      teams.map(([team, role]) => [
+        team,
+        { workspace: team, admin_secret_arn: service.teamAdminSecretArns[team], role_arn: role.role.arn, artifact_prefix: role.artifactPrefix },
+      ]),
+    ),
   });
+}
+
+interface OperationsTargets {
+  readonly identity: DataAwsCallerIdentity;
+  readonly partition: DataAwsPartition;
+  readonly database: TrackingDatabase;
+  readonly artifacts: ArtifactStore;
+  readonly service: TrackingService;
+  readonly dataKey: EncryptionKey;
+  readonly logsKey: EncryptionKey;
+  readonly maxConnections?: number;
+}
+
+/** Alarms and backups of the tracking platform (issue: day-2 operations). */
+function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsTargets): void {
+  const { name, production, region } = props;
+  const db = x.database.resource;
+  const isInstance = db instanceof DbInstance;
+  const alarmConfig = resolveAlarms(props.alarms);
+  if (alarmConfig.enabled) {
+    new TrackingAlarms(scope, 'alarms', {
+      namePrefix: name,
+      accountId: x.identity.accountId,
+      partition: x.partition.partition,
+      region,
+      key: x.logsKey,
+      emails: alarmConfig.emails,
+      loadBalancerArnSuffix: x.service.loadBalancerArnSuffix,
+      targetGroupArnSuffix: x.service.targetGroupArnSuffix,
+      clusterName: x.service.clusterName,
+      clusterArn: x.service.clusterArn,
+      serviceName: x.service.serviceName,
+      minTasks: props.tracking?.minTasks ?? (production ? 2 : 1),
+      database: {
+        kind: isInstance ? 'instance' : 'cluster',
+        identifier: isInstance ? db.identifier : db.clusterIdentifier,
+        maxConnections: x.maxConnections ?? 100,
+        allocatedStorageGb: isInstance ? props.database?.allocatedStorageGb : undefined,
+      },
+      production,
+    });
+  }
+  const retention = resolveRetention(props.retention);
+  if (retention.gcEnabled) {
+    x.service.scheduleCommand('gc', {
+      scheduleExpression: `cron(0 ${retention.hourUtc} * * ? *)`,
+      description: `mlflow gc: permanently remove runs and experiments deleted more than ${retention.deletedRunsDays} days ago`,
+      command: gcScript({ artifactsDestination: `s3://${x.artifacts.bucketName}`, olderThanDays: retention.deletedRunsDays }),
+    });
+  }
+  const backup = resolveBackup(props.backup, production);
+  if (backup.enabled) {
+    const plan = new PlatformBackup(scope, 'backup', {
+      namePrefix: name,
+      accountId: x.identity.accountId,
+      partition: x.partition.partition,
+      key: x.dataKey,
+      databaseArn: db.arn,
+      bucketArn: x.artifacts.bucketArn,
+      retentionDays: backup.retentionDays,
+      schedule: backup.schedule,
+      protect: production,
+    });
+    x.artifacts.allowServiceRole(plan.roleArn);
+  }
 }

@@ -10,9 +10,14 @@ import { ephemeralPassword } from '../../constructs/azure/ephemeral-password';
 import { PrivateKeyVault } from '../../constructs/azure/key-vault';
 import { AzureNetwork } from '../../constructs/azure/network';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
-import { type AzureSections, resolveSubnets } from '../config/azure';
+import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import { teamArtifactPrefix } from '../../constructs/shared/mlflow-server';
+import { type AzureDatabaseConfig, type AzureSections, resolveSubnets } from '../config/azure';
+import { TrackingAlerts } from '../../constructs/azure/alerts';
+import { gcScript } from '../../constructs/shared/gc-script';
+import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections, resolveAlarms, resolveRetention } from '../config/operations';
 
-export interface AzurePlatformProps extends AzureSections {
+export interface AzurePlatformProps extends AzureSections, OperationsSections {
   readonly name: string;
   readonly location: string;
   readonly production: boolean;
@@ -37,6 +42,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     existingResourceGroupName: props.network?.resourceGroupName,
     vnetCidr: props.network?.vnetCidr ?? '10.40.0.0/16',
     subnets: resolveSubnets(props.network, withWorkspace),
+    dnsLinkedVnetIds: props.network?.dnsLinkedVnetIds,
   });
 
   let workspace: CreatedWorkspace | undefined;
@@ -64,28 +70,12 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     deployerObjectId: client.objectId,
     privateEndpointSubnetId: network.subnetId('privateEndpoints'),
     privateDnsZoneId: network.privateDnsZoneIds.vault,
+    privateDnsZoneLinks: network.allPrivateDnsZoneLinks('vault'),
     deployerCidrs,
     softDeleteRetentionDays: production ? 90 : 7,
     protect: production,
   });
-  const databasePassword = ephemeralPassword(scope, 'postgres_admin_password');
-  const database = new FlexiblePostgres(scope, 'database', {
-    namePrefix: name,
-    resourceGroupName: network.resourceGroupName,
-    location: props.location,
-    delegatedSubnetId: network.subnetId('postgres'),
-    privateDnsZoneId: network.privateDnsZoneIds.postgres,
-    adminPassword: databasePassword,
-    adminPasswordVersion: db.passwordVersion,
-    version: db.version,
-    skuName: azureCostDefaults(props, production).skuName,
-    storageMb: db.storageMb,
-    backupRetentionDays: db.backupRetentionDays ?? (production ? 35 : 7),
-    highAvailability: db.highAvailability ?? production,
-    geoRedundantBackup: db.geoRedundantBackup ?? production,
-    zone: db.zone,
-    protect: production,
-  });
+  const { database, databasePasswordSecret } = addDatabase(scope, props, network, keyVault, db);
   const storage = new ArtifactStorage(scope, 'artifacts', {
     namePrefix: name,
     resourceGroupName: network.resourceGroupName,
@@ -94,15 +84,18 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     privateDnsZoneId: network.privateDnsZoneIds.blob,
     replication: a.replication ?? (production ? 'GZRS' : 'ZRS'),
     softDeleteDays: a.softDeleteDays ?? (production ? 30 : 7),
+    pointInTimeRestoreDays: azurePointInTimeRestoreDays(props, production),
     deployerCidrs,
     protect: production,
   });
+  const connections = azureConnectionPlan(props, production);
+  // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
+  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
   const app = new TrackingApp(scope, 'tracking', {
     namePrefix: name,
     network,
     database,
-    databasePassword,
-    databasePasswordVersion: db.passwordVersion,
+    databasePasswordSecret,
     storage,
     keyVault,
     image: t.image,
@@ -113,7 +106,31 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
     adminUsername: t.adminUsername,
     zoneRedundant: production,
+    allowedCidrs: t.ingress?.allowedCidrs,
+    telemetry: t.telemetry,
+    teams: (props.teams ?? []).map((team) => team.name),
+    databasePool: connections?.sizing,
   });
+  const retention = resolveRetention(props.retention);
+  if (retention.gcEnabled) {
+    app.addScheduledJob('gc', {
+      cronExpression: `0 ${retention.hourUtc} * * *`,
+      command: gcScript({ artifactsDestination: storage.artifactsUri, olderThanDays: retention.deletedRunsDays }),
+    });
+  }
+  const alarmConfig = resolveAlarms(props.alarms);
+  if (alarmConfig.enabled) {
+    new TrackingAlerts(scope, 'alerts', {
+      namePrefix: name,
+      resourceGroupName: network.resourceGroupName,
+      containerAppId: app.appId,
+      databaseId: database.server.id,
+      maxConnections: connections?.sizing.limit ?? 100,
+      minReplicas: azureCostDefaults(props, production).minReplicas,
+      emails: alarmConfig.emails,
+      production,
+    });
+  }
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
   sendDiagnostics(scope, 'key-vault-diagnostics', keyVault.vault.id, logs);
@@ -121,7 +138,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
 
   for (const team of props.teams ?? []) {
     // Keyed by principal, not position: reordering the list must not replace assignments.
-    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, `teams/${team.name}/`);
+    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, teamArtifactPrefix(team.name));
   }
 
   new TerraformOutput(scope, 'tracking_uri', { value: app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
@@ -133,8 +150,63 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   });
   new TerraformOutput(scope, 'log_analytics_workspace_id', { value: logs });
   new TerraformOutput(scope, 'teams', {
-    description: 'Per team: artifact prefix in the container.',
-    value: Object.fromEntries((props.teams ?? []).map((team) => [team.name, { artifact_prefix: `teams/${team.name}/` }])),
+    description: 'Per team: MLflow workspace, team-admin secret and artifact prefix in the container.',
+    value: Object.fromEntries(
+      (props.teams ?? []).map((team) => [
+        team.name,
+        { workspace: team.name, admin_secret_id: app.teamAdminSecretIds[team.name], artifact_prefix: teamArtifactPrefix(team.name) },
+      ]),
+    ),
   });
   return workspace;
+}
+
+/**
+ * The PostgreSQL server and its admin password secret.
+ *
+ * One password, one source of truth: Key Vault. A fresh ephemeral random value is written to the
+ * vault (write-only, sent on create and when passwordVersion changes); the server's write-only
+ * password is then read back FROM THE VAULT (ephemeral azurerm_key_vault_secret, pinned to the
+ * version just written), never from the random value. Each Terraform run draws a new random value,
+ * so feeding it to both would go wrong after a partial failure: secret written, server failed;
+ * the re-run keeps the stored secret (its version did not change) but creates the server with the
+ * new value. Reading back from the vault, the re-run creates the server with the password the vault
+ * holds, whichever step failed; a failed rotation (version bumped) converges the same way. The app
+ * reads the vault too (Key Vault reference), so all three agree (README, "re-run the apply").
+ */
+function addDatabase(
+  scope: Construct,
+  props: AzurePlatformProps,
+  network: AzureNetwork,
+  keyVault: PrivateKeyVault,
+  db: AzureDatabaseConfig,
+): { database: FlexiblePostgres; databasePasswordSecret: KeyVaultSecret } {
+  const { production, name } = props;
+  const databasePasswordSecret = keyVault.addWriteOnlySecret(
+    'database-password',
+    'postgres-admin-password',
+    ephemeralPassword(scope, 'postgres_admin_password'),
+    db.passwordVersion,
+  );
+  const database = new FlexiblePostgres(scope, 'database', {
+    namePrefix: name,
+    resourceGroupName: network.resourceGroupName,
+    location: props.location,
+    delegatedSubnetId: network.subnetId('postgres'),
+    privateDnsZoneId: network.privateDnsZoneIds.postgres,
+    adminPassword: keyVault.ephemeralValue(databasePasswordSecret, 'postgres_admin_password'),
+    adminPasswordVersion: db.passwordVersion,
+    // The zone link first (create and destroy race, azurerm 4.55 r/postgresql_flexible_server
+    // example), and the server only once its password is in the vault.
+    dependsOn: [network.privateDnsZoneLink('postgres'), databasePasswordSecret],
+    version: db.version,
+    skuName: azureCostDefaults(props, production).skuName,
+    storageMb: db.storageMb,
+    backupRetentionDays: db.backupRetentionDays ?? (production ? 35 : 7),
+    highAvailability: db.highAvailability ?? production,
+    geoRedundantBackup: db.geoRedundantBackup ?? production,
+    zone: db.zone,
+    protect: production,
+  });
+  return { database, databasePasswordSecret };
 }

@@ -1,0 +1,121 @@
+import { Construct } from 'constructs';
+import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-group';
+import { MonitorMetricAlert, type MonitorMetricAlertCriteria } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
+import { alarmThresholds } from '../shared/alarm-thresholds';
+
+export interface TrackingAlertsProps {
+  readonly namePrefix: string;
+  readonly resourceGroupName: string;
+  /** Resource id of the tracking container app (Microsoft.App/containerApps). */
+  readonly containerAppId: string;
+  /** Resource id of the PostgreSQL flexible server. */
+  readonly databaseId: string;
+  /** The server's user connection limit (constructs/shared/db-connections.ts). */
+  readonly maxConnections: number;
+  /** Running replicas below this alert. */
+  readonly minReplicas: number;
+  /** E-mail receivers of the action group. @default none */
+  readonly emails?: readonly string[];
+  /** Stricter thresholds. @default true */
+  readonly production?: boolean;
+}
+
+/**
+ * Azure Monitor metric alerts for the same signals as the AWS alarms, with one action group:
+ * server errors, response time, replicas below the minimum, replica restarts, database CPU, storage
+ * and connections. Metric names: "Supported metrics for Microsoft.App/containerApps" and
+ * "Microsoft.DBforPostgreSQL/flexibleServers" (Azure Monitor reference). Azure metric alerts cannot
+ * divide one metric by another: the error alert counts 5xx responses instead of a rate.
+ */
+export class TrackingAlerts extends Construct {
+  public readonly actionGroupId: string;
+  public readonly alertNames: string[] = [];
+
+  constructor(scope: Construct, id: string, props: TrackingAlertsProps) {
+    super(scope, id);
+    const t = alarmThresholds(props.production ?? true);
+    const group = new MonitorActionGroup(this, 'action-group', {
+      name: `ag-${props.namePrefix}-mlflow`,
+      resourceGroupName: props.resourceGroupName,
+      shortName: 'mlflow',
+      emailReceiver: (props.emails ?? []).map((email) => ({ name: email, emailAddress: email, useCommonAlertSchema: true })),
+    });
+    this.actionGroupId = group.id;
+    const alert = (alertId: string, description: string, scope: string, criteria: MonitorMetricAlertCriteria, window = 'PT5M') => {
+      const name = `${props.namePrefix}-${alertId}`;
+      this.alertNames.push(name);
+      new MonitorMetricAlert(this, alertId, {
+        name,
+        resourceGroupName: props.resourceGroupName,
+        scopes: [scope],
+        description: `${description} (runbook: Alarms, ${alertId})`,
+        severity: 2,
+        frequency: 'PT1M',
+        windowSize: window,
+        autoMitigate: true,
+        criteria: [criteria],
+        action: [{ actionGroupId: group.id }],
+      });
+    };
+    const app = props.containerAppId;
+    const apps = 'Microsoft.App/containerApps';
+    const errors = props.production === false ? 50 : 10;
+    alert('5xx-count', `More than ${errors} requests failed with a 5xx in 5 minutes`, app, {
+      metricNamespace: apps,
+      metricName: 'Requests',
+      aggregation: 'Total',
+      operator: 'GreaterThan',
+      threshold: errors,
+      dimension: [{ name: 'statusCodeCategory', operator: 'Include', values: ['5xx'] }],
+    });
+    // ResponseTime ("Average Response Time (Preview)", milliseconds): a preview metric whose name could not be
+    // confirmed in the stored Azure Monitor reference page; Requests, Replicas and RestartCount are listed there.
+    alert('latency', `Average response time above ${t.latencyP90Seconds} s`, app, {
+      metricNamespace: apps,
+      metricName: 'ResponseTime',
+      aggregation: 'Average',
+      operator: 'GreaterThan',
+      threshold: t.latencyP90Seconds * 1000,
+    }, 'PT15M');
+    // An app that scales to zero has no replica floor to watch.
+    if (props.minReplicas > 0) {
+      alert('replicas', `Fewer than ${props.minReplicas} replica(s) running`, app, {
+        metricNamespace: apps,
+        metricName: 'Replicas',
+        aggregation: 'Minimum',
+        operator: 'LessThan',
+        threshold: props.minReplicas,
+      });
+    }
+    alert('restarts', 'A tracking replica restarted', app, {
+      metricNamespace: apps,
+      metricName: 'RestartCount',
+      aggregation: 'Total',
+      operator: 'GreaterThan',
+      threshold: 0,
+    }, 'PT15M');
+    const pg = 'Microsoft.DBforPostgreSQL/flexibleServers';
+    alert('database-cpu', `Database CPU above ${t.databaseCpuPercent}%`, props.databaseId, {
+      metricNamespace: pg,
+      metricName: 'cpu_percent',
+      aggregation: 'Average',
+      operator: 'GreaterThan',
+      threshold: t.databaseCpuPercent,
+    }, 'PT15M');
+    alert('database-storage', `Database storage more than ${100 - t.freeStoragePercent}% used`, props.databaseId, {
+      metricNamespace: pg,
+      metricName: 'storage_percent',
+      aggregation: 'Maximum',
+      operator: 'GreaterThan',
+      threshold: 100 - t.freeStoragePercent,
+    });
+    const connections = Math.floor((props.maxConnections * t.connectionsPercent) / 100);
+    alert('database-connections', `Database connections above ${t.connectionsPercent}% of the limit (${props.maxConnections})`, props.databaseId, {
+      metricNamespace: pg,
+      metricName: 'active_connections',
+      aggregation: 'Maximum',
+      operator: 'GreaterThan',
+      threshold: connections,
+    });
+  }
+}

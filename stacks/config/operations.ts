@@ -1,0 +1,190 @@
+import { z } from 'zod';
+import {
+  auroraMaxConnections,
+  azureMaxConnections,
+  DEPLOYMENT_OVERLAP,
+  defaultWorkers,
+  ENGINES_PER_WORKER,
+  maxWorkersTimesReplicas,
+  type PoolSizing,
+  RESERVED_CONNECTIONS,
+  rdsMaxConnections,
+  sizePool,
+} from '../../constructs/shared/db-connections';
+import { awsCostDefaults, azureCostDefaults } from './defaults';
+import { pattern, strictObject } from './zod-helpers';
+
+/**
+ * Day-2 operations sections shared by AWS and Azure deployments: who is paged, how backups are
+ * kept and how long deleted runs stay recoverable. Defaults are resolved in stacks/sections.
+ */
+
+const email = pattern(/^[^\s@${}%]+@[^\s@${}%]+\.[a-z]{2,}$/i, 'an e-mail address such as oncall@example.com');
+
+export const alarmsSchema = strictObject({
+  enabled: z.boolean().optional().describe('Metric alarms on the load balancer/app, tasks/replicas and database. @default true'),
+  emails: z
+    .array(email)
+    .default([])
+    .describe('E-mail addresses subscribed to the alarm topic (AWS SNS) or action group (Azure); production without one is a policy warning. @default []'),
+});
+
+export const backupSchema = strictObject({
+  enabled: z
+    .boolean()
+    .optional()
+    .describe('AWS: an AWS Backup plan for the database and the artifact bucket. Azure: blob point-in-time restore. @default true in production'),
+  retentionDays: z
+    .number()
+    .int()
+    .min(7)
+    .max(3650)
+    .optional()
+    .describe('Days the AWS Backup recovery points are kept. @default 35'),
+  schedule: pattern(/^cron\([0-9*?,/ A-Z#L-]+\)$/, 'an AWS Backup cron expression such as cron(0 3 * * ? *)')
+    .optional()
+    .describe('When AWS Backup takes the daily recovery points (UTC). @default cron(0 3 * * ? *)'),
+});
+
+export const retentionSchema = strictObject({
+  deletedRunsDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(3650)
+    .optional()
+    .describe('Runs and experiments deleted longer ago than this are removed for good, with their artifacts, by a daily mlflow gc. @default 30'),
+  gcEnabled: z.boolean().optional().describe('Run the daily mlflow gc job. @default true'),
+});
+
+export type AlarmsConfig = z.output<typeof alarmsSchema>;
+export type BackupConfig = z.output<typeof backupSchema>;
+export type RetentionConfig = z.output<typeof retentionSchema>;
+
+/** Operations fields of a cloud deployment. */
+export const operationsFields = {
+  alarms: alarmsSchema.optional().describe('Alarms and where they go. @default enabled, no e-mail'),
+  backup: backupSchema.optional().describe('Backups beyond the database\'s point-in-time restore. @default on in production'),
+  retention: retentionSchema.optional().describe('Permanent removal of deleted runs and experiments. @default after 30 days'),
+};
+
+/** The operations sections, as the stack sections receive them. */
+export interface OperationsSections {
+  readonly alarms?: AlarmsConfig;
+  readonly backup?: BackupConfig;
+  readonly retention?: RetentionConfig;
+}
+
+/** Alarm defaults, resolved once. */
+export function resolveAlarms(a: AlarmsConfig | undefined): { enabled: boolean; emails: readonly string[] } {
+  return { enabled: a?.enabled ?? true, emails: a?.emails ?? [] };
+}
+
+/** Backup defaults, resolved once. */
+export function resolveBackup(b: BackupConfig | undefined, production: boolean): { enabled: boolean; retentionDays: number; schedule: string } {
+  return { enabled: b?.enabled ?? production, retentionDays: b?.retentionDays ?? 35, schedule: b?.schedule ?? 'cron(0 3 * * ? *)' };
+}
+
+/** What the connection plan needs from an AWS deployment (defaults resolved as stacks/sections/aws.ts does). */
+export interface AwsConnectionInputs {
+  readonly database?: { readonly engine: string; readonly instanceClass?: string; readonly maxCapacity?: number };
+  readonly tracking?: { readonly cpu?: number; readonly maxTasks?: number; readonly workers?: number };
+}
+
+/** What the connection plan needs from an Azure deployment. */
+export interface AzureConnectionInputs {
+  readonly database?: { readonly skuName?: string };
+  readonly tracking?: { readonly cpu?: number; readonly maxReplicas?: number; readonly workers?: number };
+}
+
+export type ConnectionPlan =
+  | { readonly ok: true; readonly sizing: PoolSizing; readonly workers: number; readonly maxReplicas: number }
+  | { readonly ok: false; readonly path: string[]; readonly message: string };
+
+/** The connection limit and pool of an AWS deployment's tracking platform. */
+export function awsConnectionPlan(d: AwsConnectionInputs, production: boolean): ConnectionPlan | undefined {
+  const db = d.database;
+  const t = d.tracking;
+  if (!db || !t) return undefined;
+  const aurora = db.engine === 'aurora-postgresql';
+  const sizing = awsCostDefaults(d, production);
+  const instanceClass = sizing.instanceClass;
+  // A class that is not db.* has its own message already.
+  if (!aurora && !instanceClass.startsWith('db.')) return undefined;
+  const limit = aurora ? auroraMaxConnections(db.maxCapacity ?? (production ? 16 : 4)) : rdsMaxConnections(instanceClass);
+  const sizeField = aurora ? ['database', 'maxCapacity'] : ['database', 'instanceClass'];
+  if (limit === undefined) {
+    return { ok: false, path: sizeField, message: `unknown connection limit for ${instanceClass}: use a db.t3/t4g/m5-m8g/r5-r8g/x2g class so the server's connection pool can be sized` };
+  }
+  const workers = t.workers ?? defaultWorkers(sizing.cpu / 1024);
+  return plan(limit, workers, sizing.maxTasks, ['tracking', 'maxTasks'], sizeField.join('.'), t.maxTasks !== undefined);
+}
+
+/** The connection limit and pool of an Azure deployment's tracking platform. */
+export function azureConnectionPlan(d: AzureConnectionInputs, production: boolean): ConnectionPlan | undefined {
+  const t = d.tracking;
+  if (!d.database || !t) return undefined;
+  const sizing = azureCostDefaults(d, production);
+  const sku = sizing.skuName;
+  const limit = azureMaxConnections(sku);
+  if (limit === undefined) {
+    return { ok: false, path: ['database', 'skuName'], message: `unknown connection limit for ${sku}: use a B*ms/B2s, D*ds/D*s or E*ds/E*s SKU so the server's connection pool can be sized` };
+  }
+  const workers = t.workers ?? defaultWorkers(sizing.cpu);
+  return plan(limit, workers, sizing.maxReplicas, ['tracking', 'maxReplicas'], 'database.skuName', t.maxReplicas !== undefined);
+}
+
+function plan(limit: number, workers: number, maxReplicas: number, replicasPath: string[], sizeField: string, replicasSet: boolean): ConnectionPlan {
+  const sizing = sizePool({ limit, maxReplicas, workers });
+  if (sizing) return { ok: true, sizing, workers, maxReplicas };
+  const field = replicasPath.join('.');
+  return {
+    ok: false,
+    // The field the user set, or the section (a default is not "got nothing").
+    path: replicasSet ? replicasPath : replicasPath.slice(0, 1),
+    message:
+      `${maxReplicas} ${field} x ${workers} tracking.workers need at least ${DEPLOYMENT_OVERLAP * maxReplicas * workers * ENGINES_PER_WORKER + RESERVED_CONNECTIONS} ` +
+      `database connections at the peak of a rollout (x${DEPLOYMENT_OVERLAP} tasks, x${ENGINES_PER_WORKER} engines per worker, +${RESERVED_CONNECTIONS} reserved), ` +
+      `more than the ${limit} that ${sizeField} allows; ` +
+      `keep ${field} x tracking.workers at or below ${maxWorkersTimesReplicas(limit)} or choose a larger ${sizeField}`,
+  };
+}
+
+/** Rejects a deployment whose server could open more connections than its database accepts. */
+export function checkConnections(p: ConnectionPlan | undefined, ctx: z.RefinementCtx): void {
+  if (p && !p.ok) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+}
+
+/**
+ * Azure container point-in-time restore, when backups are on: one day less than blob soft delete
+ * (azurerm 4.55 storage_account restore_policy: days must be less than delete_retention_policy days).
+ */
+export function azurePointInTimeRestoreDays(
+  d: { readonly backup?: BackupConfig; readonly artifacts?: { readonly softDeleteDays?: number } },
+  production: boolean,
+): number | undefined {
+  if (!resolveBackup(d.backup, production).enabled) return undefined;
+  return (d.artifacts?.softDeleteDays ?? (production ? 30 : 7)) - 1;
+}
+
+/** Point-in-time restore needs at least 2 days of blob soft delete. */
+export function checkAzureBackup(
+  d: { readonly backup?: BackupConfig; readonly artifacts?: { readonly softDeleteDays?: number } },
+  production: boolean,
+  ctx: z.RefinementCtx,
+): void {
+  const days = azurePointInTimeRestoreDays(d, production);
+  if (days !== undefined && days < 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['artifacts', 'softDeleteDays'],
+      message: 'point-in-time restore of the artifacts (backup.enabled) needs at least 2 days of soft delete',
+      input: d.artifacts?.softDeleteDays,
+    });
+  }
+}
+
+/** Retention defaults, resolved once. The gc runs daily at 04:00 UTC, after the 03:00 backups. */
+export function resolveRetention(r: RetentionConfig | undefined): { gcEnabled: boolean; deletedRunsDays: number; hourUtc: number } {
+  return { gcEnabled: r?.gcEnabled ?? true, deletedRunsDays: r?.deletedRunsDays ?? 30, hourUtc: 4 };
+}
