@@ -4,7 +4,7 @@ import { estimateStack } from '../stacks/cost/estimate';
 import { checkStack } from '../stacks/policy/check';
 import { RULES_BY_ID } from '../stacks/policy/rules';
 import type { Rule } from '../stacks/policy/types';
-import { SHIPPED_CONFIGS, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { type Block, SHIPPED_CONFIGS, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
 
 const aws = (environment: string, extra = '', network = '') => `name: lean-${environment}
 environment: ${environment}
@@ -84,6 +84,25 @@ describe('AWS lean defaults', () => {
     const endpoints = synth(configFrom(aws('dev', '', '  natGateways: none\n')));
     expect(onlyResource(endpoints, 'aws_ecs_service')).toMatchObject({ network_configuration: { assign_public_ip: false } });
     expect(Object.values(resourcesOf(endpoints, 'aws_vpc_endpoint')).filter((e) => e.vpc_endpoint_type === 'Interface').length).toBeGreaterThan(0);
+  });
+
+  // Task egress on 443 (TrackingService httpsEgress): public task subnets pull the image from ghcr.io
+  // through the internet gateway; private tasks without NAT stay limited to the endpoints. The gc
+  // task (EventBridge Scheduler ecs:runTask) gets the same subnets and public-IP setting.
+  it('public tasks keep internet egress on 443, private tasks without NAT only the endpoints; the gc task follows the service', () => {
+    const httpsEgress = (json: Synthesized) =>
+      Object.entries(resourcesOf(json, 'aws_vpc_security_group_egress_rule'))
+        .filter(([k]) => k.startsWith('tracking_tasks-egress-https'))
+        .map(([, r]) => r.cidr_ipv4 ?? (r.prefix_list_id ? 'prefix-list' : undefined));
+    const gcNetwork = (json: Synthesized) =>
+      (JSON.parse(String(([onlyResource(json, 'aws_scheduler_schedule').target].flat()[0] as Block).input)) as {
+        NetworkConfiguration: { AwsvpcConfiguration: { Subnets: string[]; AssignPublicIp: string } };
+      }).NetworkConfiguration.AwsvpcConfiguration;
+    expect(httpsEgress(dev)).toEqual(['0.0.0.0/0']);
+    expect(gcNetwork(dev)).toMatchObject({ AssignPublicIp: 'ENABLED', Subnets: [expect.stringMatching(/public-subnet-0/), expect.stringMatching(/public-subnet-1/)] });
+    const endpoints = synth(configFrom(aws('dev', '', '  natGateways: none\n')));
+    expect(httpsEgress(endpoints)).toEqual(['10.0.0.0/16', 'prefix-list']);
+    expect(gcNetwork(endpoints)).toMatchObject({ AssignPublicIp: 'DISABLED', Subnets: [expect.stringMatching(/private-subnet-0/), expect.stringMatching(/private-subnet-1/)] });
   });
 
   it('rejects Spot, public tasks in production, and private tasks with no way out', () => {
