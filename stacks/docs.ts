@@ -1,10 +1,7 @@
 import * as path from 'node:path';
-import type { TerraformStack } from 'cdktf';
-import { buildApp } from './app';
 import { loadDeployments } from './config/load';
-import { estimateStack } from './cost/estimate';
 import { MANAGED_ALTERNATIVES, PRICE_TABLE_SOURCE, USAGE_ASSUMPTIONS } from './cost/prices';
-import { stackJson } from './stack-json';
+import { estimateDeployments } from './cost/report';
 import { RULES } from './policy/rules';
 
 export const README = 'README.md';
@@ -32,11 +29,9 @@ const usd = (n: number) => `$${Math.round(n).toLocaleString('en-US')}`;
 /** Monthly estimates of the shipped configs next to the managed alternatives. */
 export function renderCostTable(configDir = 'config'): string {
   const deployments = loadDeployments(path.resolve(configDir));
-  const app = buildApp(deployments);
-  const rows = deployments.map((d) => {
-    const e = estimateStack(d.name, stackJson(app.node.findChild(d.name) as TerraformStack), d.production);
+  const rows = estimateDeployments(deployments).map((e) => {
     const top = [...e.lines].sort((a, b) => b.monthly - a.monthly).slice(0, 3).map((l) => `${l.component} ${usd(l.monthly)}`);
-    return `| \`${d.name}\` | ${usd(e.total)} | ${top.join(', ') || 'no billable resources (governance only)'} |`;
+    return `| \`${e.stack}\`${e.region ? ` (${e.region})` : ''} | ${usd(e.total)} | ${top.join(', ') || 'no billable resources (governance only)'} |`;
   });
   const alternatives = MANAGED_ALTERNATIVES.map((a) => `| ${a.name} | ${a.monthly > 0 ? `≈ ${usd(a.monthly)}` : 'included'} | ${a.note} |`);
   return [
@@ -47,8 +42,10 @@ export function renderCostTable(configDir = 'config'): string {
     '',
     `Prices: ${PRICE_TABLE_SOURCE}. Usage assumptions: ${USAGE_ASSUMPTIONS.artifactGb} GB of artifacts, ` +
       `${USAGE_ASSUMPTIONS.logsGbMonth.other} GB of logs a month (${USAGE_ASSUMPTIONS.logsGbMonth.production} in production), ` +
-      `${USAGE_ASSUMPTIONS.natGbMonth.other} GB through NAT (${USAGE_ASSUMPTIONS.natGbMonth.production} in production), compute at the autoscaling minimum, ` +
-      'no free tiers, no data transfer out, no Databricks compute.',
+      `${USAGE_ASSUMPTIONS.natGbMonth.other} GB through NAT (${USAGE_ASSUMPTIONS.natGbMonth.production} in production), ` +
+      `${USAGE_ASSUMPTIONS.requestsMillionMonth.other}M requests (${USAGE_ASSUMPTIONS.requestsMillionMonth.production}M in production), compute at the autoscaling minimum all month ` +
+      `(an Azure app that scales to zero: one replica ${USAGE_ASSUMPTIONS.scaleToZeroActiveHours} h a month), the Container Apps free grant and the 5 GB Log Analytics allowance counted once per deployment, ` +
+      'no data transfer out, no Databricks compute. Every price is the list price of the deployment\'s own region.',
   ].join('\n');
 }
 

@@ -231,7 +231,7 @@ describe('Azure tracking app', () => {
   it('migrates before serving and runs >= 2 replicas in production', () => {
     expect(appTemplate(prod).init_container[0].command[2]).toContain('mlflow db upgrade');
     expect(appTemplate(prod)).toMatchObject({ min_replicas: 2, max_replicas: 6 });
-    expect(appTemplate(dev)).toMatchObject({ min_replicas: 1, max_replicas: 3 });
+    expect(appTemplate(dev)).toMatchObject({ min_replicas: 1, max_replicas: 3 }); // the fixture pins them
   });
 
   it('outputs the tracking URI and where the admin secret lives', () => {
@@ -321,7 +321,7 @@ describe('Azure config validation', () => {
       'config/azure.yaml: database.skuName: Burstable SKUs do not support high availability: use a GP_ or MO_ SKU, got "B_Standard_B1ms"',
       'config/azure.yaml: tracking.minReplicas: production runs at least 2 replicas, got 1',
       // Day-2 operations: B1ms accepts 35 user connections, too few for the production default of 6 replicas x 4 workers.
-      'config/azure.yaml: tracking: 6 tracking.maxReplicas x 4 tracking.workers need at least 154 database connections at the peak of a rollout (x2 tasks, x3 engines per worker, +10 reserved), more than the 35 that database.skuName allows; keep tracking.maxReplicas x tracking.workers at or below 4 or choose a larger database.skuName',
+      'config/azure.yaml: tracking: 6 tracking.maxReplicas x 2 tracking.workers need at least 82 database connections at the peak of a rollout (x2 tasks, x3 engines per worker, +10 reserved), more than the 35 that database.skuName allows; keep tracking.maxReplicas x tracking.workers at or below 4 or choose a larger database.skuName',
     ]);
   });
 

@@ -5,7 +5,7 @@ import { AWS_DEV, edit } from './fixtures/configs';
  * network.natGateways: none leaves the private task subnets with interface endpoints only (ECR, Logs,
  * Secrets Manager, KMS, STS): Fargate cannot pull from ghcr.io there, so the config must name an ECR image.
  */
-const noNat = edit(AWS_DEV, 'vpcCidr: 10.20.0.0/16', 'vpcCidr: 10.20.0.0/16\n  natGateways: none');
+const noNat = edit(AWS_DEV, 'vpcCidr: 10.20.0.0/16', 'vpcCidr: 10.20.0.0/16\n  natGateways: none\n  taskSubnets: private');
 const withImage = (image: string) => edit(noNat, '  minTasks: 1', `  image: ${image}\n  minTasks: 1`);
 
 describe('the MLflow image must be reachable from the task subnets', () => {

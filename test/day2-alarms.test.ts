@@ -66,10 +66,10 @@ describe('AWS alarms', () => {
     expect(onlyResource(prod, 'aws_ecs_cluster').setting).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
   });
 
-  it('sets the connection alarm from the instance class limit: db.m7g.large (8 GiB) allows 720, 80% of it in production', () => {
-    expect(alarm(prod, 'database-connections')).toMatchObject({ metric_name: 'DatabaseConnections', threshold: 576 });
-    // db.t4g.medium: 4 GiB -> 360 connections, 90% of it outside production.
-    expect(alarm(dev, 'database-connections').threshold).toBe(324);
+  it('sets the connection alarm from the instance class limit: db.t4g.medium (4 GiB, the production default) allows 360, 80% of it in production', () => {
+    expect(alarm(prod, 'database-connections')).toMatchObject({ metric_name: 'DatabaseConnections', threshold: 288 });
+    // db.t4g.micro (the non-production default): 1 GiB -> 90 connections, 90% of it outside production.
+    expect(alarm(dev, 'database-connections').threshold).toBe(81);
   });
 
   it('alarms on free storage for RDS only: Aurora storage grows by itself', () => {

@@ -82,15 +82,25 @@ const serverEnv = (json: Synthesized) => {
 
 describe('the server gets its pool; bad combinations are rejected at load', () => {
   it('AWS: db.t4g.medium, 3 tasks x 2 workers -> 5 + 4 per engine', () => {
-    const env = serverEnv(synth(configFrom(aws(''))));
+    const env = serverEnv(synth(configFrom(aws('', '{ instanceClass: db.t4g.medium }', '  cpu: 1024\n  memory: 2048\n'))));
     expect(env).toMatchObject({ MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '5', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '4' });
   });
 
   it('Azure: the same variables on the server container', () => {
-    const json = synth(configFrom(azure('{}', '{}')));
+    const json = synth(configFrom(azure('{ skuName: B_Standard_B2s }', '{ cpu: 1, maxReplicas: 3 }')));
     const template = onlyResource(json, 'azurerm_container_app').template as { container: { env: { name: string; value?: string }[] }[] };
     const env = Object.fromEntries(template.container[0].env.map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '5', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '6' });
+  });
+
+  // The lean non-production defaults (stacks/config/defaults.ts) must fit their own database.
+  it('the lean defaults fit: AWS db.t4g.micro (90), 3 tasks x 2 workers -> 2 + 0; Azure B1ms (35), 2 replicas x 2 workers -> 1 + 0', () => {
+    expect(serverEnv(synth(configFrom(aws(''))))).toMatchObject({ MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '2', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '0' });
+    const template = onlyResource(synth(configFrom(azure('{}', '{}'))), 'azurerm_container_app').template as { container: { env: { name: string; value?: string }[] }[] };
+    const env = Object.fromEntries(template.container[0].env.map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '1', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '0' });
+    // An explicit third replica on B1ms no longer fits and is rejected.
+    expect(() => configFrom(azure('{}', '{ maxReplicas: 3 }'))).toThrow(/tracking.maxReplicas: 3 tracking.maxReplicas x 2 tracking.workers need at least 46/);
   });
 
   it('AWS: too many tasks x workers for the instance class names the fields and the limit', () => {

@@ -1,9 +1,12 @@
 import { estimateStack } from '../stacks/cost/estimate';
 import type { StackJson } from '../stacks/policy/types';
 
+/** The committed table's eu-west-1 / westeurope prices (stacks/cost/price-table.ts). */
+const regionFor = (json: StackJson) => (Object.keys(json.resource ?? {}).some((t) => t.startsWith('aws_')) ? 'eu-west-1' : 'westeurope');
+
 /** Day-2 operations in `npm run cost`: alarms, backups, ephemeral storage, Azure alerts. */
 describe('cost of day-2 operations', () => {
-  const by = (json: StackJson) => Object.fromEntries(estimateStack('x', json, true).lines.map((l) => [l.component, l.monthly]));
+  const by = (json: StackJson) => Object.fromEntries(estimateStack('x', json, true, { region: regionFor(json) }).lines.map((l) => [l.component, l.monthly]));
 
   it('prices alarms per metric (a metric-math alarm pays for each metric it reads)', () => {
     const json: StackJson = { resource: { aws_cloudwatch_metric_alarm: { a: {}, b: { metric_query: [{ metric: {} }, { metric: {} }, { expression: 'a+b' }] } } } };
@@ -27,7 +30,7 @@ describe('cost of day-2 operations', () => {
 });
 
 describe('cost of the scheduled mlflow gc', () => {
-  const by = (json: StackJson) => Object.fromEntries(estimateStack('x', json, false).lines.map((l) => [l.component, l.monthly]));
+  const by = (json: StackJson) => Object.fromEntries(estimateStack('x', json, false, { region: regionFor(json) }).lines.map((l) => [l.component, l.monthly]));
   it('prices 15 minutes a day of one task or replica of the server size', () => {
     const awsJson: StackJson = { resource: { aws_ecs_task_definition: { t: { cpu: '1024', memory: '2048' } }, aws_scheduler_schedule: { s: {} } } };
     expect(by(awsJson)['Scheduled mlflow gc']).toBeCloseTo(7.5 * (0.04048 + 2 * 0.004445), 2);

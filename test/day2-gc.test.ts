@@ -76,7 +76,7 @@ describe('AWS: EventBridge Scheduler runs the server task definition with a gc c
   const target = schedule.target as Block;
   const input = JSON.parse(String(target.input)) as {
     TaskDefinition: string;
-    NetworkConfiguration: { AwsvpcConfiguration: { SecurityGroups: string[]; AssignPublicIp: string } };
+    NetworkConfiguration: { AwsvpcConfiguration: { Subnets: unknown; SecurityGroups: string[]; AssignPublicIp: string } };
     Overrides: { ContainerOverrides: { Name: string; Command: string[] }[] };
   };
 
@@ -87,7 +87,15 @@ describe('AWS: EventBridge Scheduler runs the server task definition with a gc c
 
   it("reuses the server's task definition, network and security group, overriding only the command", () => {
     expect(input.TaskDefinition).toMatch(/aws_ecs_task_definition\.tracking_task-definition_\w+\.arn/);
-    expect(input.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ SecurityGroups: [expect.stringMatching(/task-security-group/)], AssignPublicIp: 'DISABLED' });
+    // The service's own subnets and public-IP setting: in the no-NAT default (public task subnets)
+    // the gc task needs its public IPv4 to pull the image, like the service's tasks.
+    const serviceNet = ([onlyResource(json, 'aws_ecs_service').network_configuration].flat()[0] ?? {}) as Block;
+    expect(input.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({
+      SecurityGroups: [expect.stringMatching(/task-security-group/)],
+      Subnets: serviceNet.subnets,
+      AssignPublicIp: serviceNet.assign_public_ip === true ? 'ENABLED' : 'DISABLED',
+    });
+    expect(serviceNet.assign_public_ip).toBe(true);
     expect(input.Overrides.ContainerOverrides).toHaveLength(1);
     expect(input.Overrides.ContainerOverrides[0].Name).toBe('mlflow');
     expect(input.Overrides.ContainerOverrides[0].Command).toHaveLength(1);

@@ -236,6 +236,38 @@ const CASES: readonly Case[] = [
     mutate: (j) => void (first(j, 'databricks_registered_model', 'prod_model-churn').owner = 'apps_acc'),
     message: /owned by apps_acc/,
   },
+  {
+    rule: 'MLP-HA-1',
+    stack: 'aws-prod',
+    what: 'a production service on Fargate Spot only',
+    mutate: (j) => {
+      const service = first(j, 'aws_ecs_service');
+      delete service.launch_type;
+      service.capacity_provider_strategy = [{ capacity_provider: 'FARGATE_SPOT', weight: 1 }];
+    },
+    message: /Fargate Spot only/,
+  },
+  {
+    rule: 'MLP-HA-1',
+    stack: 'aws-prod',
+    what: 'a production service scaling down to one task',
+    mutate: (j) => void (first(j, 'aws_appautoscaling_target').min_capacity = 1),
+    message: /min_capacity is 1/,
+  },
+  {
+    rule: 'MLP-HA-1',
+    stack: 'azure-prod',
+    what: 'a production container app that scales to zero',
+    mutate: (j) => void ((first(j, 'azurerm_container_app').template as Block).min_replicas = 0),
+    message: /min_replicas is 0/,
+  },
+  {
+    rule: 'MLP-HA-1',
+    stack: 'azure-prod',
+    what: 'a production environment that is not zone-redundant',
+    mutate: (j) => void (first(j, 'azurerm_container_app_environment').zone_redundancy_enabled = false),
+    message: /not zone-redundant/,
+  },
   // Issue 13 (hardening): more cases for these rules live in test/hardening-policy.test.ts.
   { rule: 'MLP-NET-2', stack: 'aws-dev', what: 'an internet-facing load balancer without a WAF', mutate: (j) => void (first(j, 'aws_lb').internal = false), message: /no WAF web ACL/ },
   { rule: 'MLP-NET-3', stack: 'aws-prod', what: 'an S3 gateway endpoint without a policy', mutate: (j) => void delete j.resource?.aws_vpc_endpoint_policy, message: /no endpoint policy/ },

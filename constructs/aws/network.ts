@@ -157,7 +157,7 @@ export class TrackingNetwork extends Construct {
       vpcId: vpc.id,
       serviceName: `com.amazonaws.${props.region}.s3`,
       vpcEndpointType: 'Gateway',
-      routeTableIds: [...privateRoutes.map((r) => r.id), isolatedRoutes.id],
+      routeTableIds: [...privateRoutes.map((r) => r.id), isolatedRoutes.id, publicRoutes.id],
       tags: { Name: `${props.namePrefix}-s3` },
     });
     this.s3PrefixListId = this.s3Endpoint.prefixListId;

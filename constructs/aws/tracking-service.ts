@@ -6,6 +6,7 @@ import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -94,6 +95,17 @@ export interface TrackingServiceProps {
   /** Load balancer deletion protection and longer secret recovery. @default true */
   readonly production?: boolean;
   /**
+   * Run the tasks on Fargate Spot (x86_64 only; interrupted with two minutes notice when AWS needs the
+   * capacity back). Not allowed with `production`. @default false
+   */
+  readonly spot?: boolean;
+  /**
+   * Run the tasks in the public subnets with a public IPv4, reaching the image registry, Secrets Manager
+   * and CloudWatch Logs through the internet gateway instead of a NAT gateway. The task security group
+   * still admits only the load balancer. Not allowed with `production`. @default false
+   */
+  readonly publicTaskIps?: boolean;
+  /**
    * Egress the tasks need on 443. `internet`: image pulls from public registries and AWS APIs through
    * NAT. Otherwise only the VPC (interface endpoints) and S3 through its gateway endpoint prefix list.
    * @default { internet: true }
@@ -154,6 +166,8 @@ export class TrackingService extends Construct implements IGrantable {
     executionRole: IamRole;
     cluster: EcsCluster;
     subnets: string[];
+    /** Public IPv4 per task (public task subnets, no NAT): the scheduled tasks need it as much as the service's. */
+    assignPublicIp: boolean;
     securityGroupId: string;
     props: TrackingServiceProps;
   };
@@ -161,6 +175,7 @@ export class TrackingService extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
     const production = props.production ?? true;
+    if (production && (props.spot || props.publicTaskIps)) throw new Error('production tasks run on on-demand Fargate in private subnets');
     const cpu = props.cpu ?? 1024;
     const lbOptions = props.loadBalancer;
     const https = !lbOptions.allowPlainHttp;
@@ -399,11 +414,18 @@ export class TrackingService extends Construct implements IGrantable {
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
     const minTasks = props.minTasks ?? 1;
+    // Fargate Spot needs the capacity providers on the cluster; a strategy replaces the launch type
+    // (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
+    const capacity = props.spot
+      ? new EcsClusterCapacityProviders(this, 'capacity-providers', { clusterName: cluster.name, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] })
+      : undefined;
+    const assignPublicIp = props.publicTaskIps ?? false;
+    const taskSubnets = [...(assignPublicIp ? props.publicSubnetIds : props.privateSubnetIds)];
     const service = new EcsService(this, 'service', {
       name: this.serviceName,
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
-      launchType: 'FARGATE',
+      ...(capacity ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : { launchType: 'FARGATE' }),
       desiredCount: minTasks,
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
@@ -412,7 +434,7 @@ export class TrackingService extends Construct implements IGrantable {
       availabilityZoneRebalancing: 'ENABLED',
       propagateTags: 'SERVICE',
       enableExecuteCommand: false,
-      networkConfiguration: { subnets: [...props.privateSubnetIds], securityGroups: [taskSg.id], assignPublicIp: false },
+      networkConfiguration: { subnets: taskSubnets, securityGroups: [taskSg.id], assignPublicIp },
       loadBalancer: [{ targetGroupArn: targets.arn, containerName: 'mlflow', containerPort: CONTAINER_PORT }],
       // Autoscaling owns the task count once deployed.
       lifecycle: { ignoreChanges: ['desired_count'] },
@@ -423,7 +445,7 @@ export class TrackingService extends Construct implements IGrantable {
       // roll back to. On destroy the order reverses: the service drains before its policies go
       // (aws provider 6.25 docs, r/ecs_service: "set depends_on to the related aws_iam_role_policy",
       // otherwise the service gets stuck in DRAINING).
-      dependsOn: [servingListener, ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value), executionPolicy, artifactsPolicy, ...taskNetwork],
+      dependsOn: [...(capacity ? [capacity] : []), servingListener, ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value), executionPolicy, artifactsPolicy, ...taskNetwork],
     });
 
     const scaling = new AppautoscalingTarget(this, 'scaling-target', {
@@ -447,7 +469,7 @@ export class TrackingService extends Construct implements IGrantable {
       },
     });
 
-    this.runTask = { taskDefinition, executionRole, cluster, subnets: [...props.privateSubnetIds], securityGroupId: taskSg.id, props };
+    this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
     this.redeployOnRotation(props, cluster, service);
   }
 
@@ -555,7 +577,7 @@ export class TrackingService extends Construct implements IGrantable {
    * first as in every task. `id` keeps the addresses stable.
    */
   public scheduleCommand(id: string, p: { readonly scheduleExpression: string; readonly command: string; readonly description: string }): SchedulerSchedule {
-    const { taskDefinition, executionRole, cluster, subnets, securityGroupId, props } = this.runTask;
+    const { taskDefinition, executionRole, cluster, subnets, assignPublicIp, securityGroupId, props } = this.runTask;
     const role = new IamRole(this, `${id}-scheduler-role`, {
       name: `${props.namePrefix}-mlflow-${id}`,
       assumeRolePolicy: serviceTrust('scheduler.amazonaws.com', props.accountId),
@@ -584,7 +606,7 @@ export class TrackingService extends Construct implements IGrantable {
           TaskDefinition: taskDefinition.arn,
           LaunchType: 'FARGATE',
           Count: 1,
-          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroupId], AssignPublicIp: 'DISABLED' } },
+          NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroupId], AssignPublicIp: assignPublicIp ? 'ENABLED' : 'DISABLED' } },
           // The container's entryPoint is already ['/bin/sh', '-c']: Docker runs entryPoint + command, so the
           // override is the script alone (['/bin/sh', '-c', script] would make sh run a bare `/bin/sh`).
           Overrides: { ContainerOverrides: [{ Name: 'mlflow', Command: [p.command] }] },

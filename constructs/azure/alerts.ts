@@ -85,13 +85,16 @@ export class TrackingAlerts extends Construct {
       operator: 'GreaterThan',
       threshold: t.latencyP90Seconds * 1000,
     }, 'PT15M');
-    alert('replicas', `Fewer than ${props.minReplicas} replica(s) running`, app, {
-      metricNamespace: apps,
-      metricName: 'Replicas',
-      aggregation: 'Minimum',
-      operator: 'LessThan',
-      threshold: props.minReplicas,
-    });
+    // An app that scales to zero has no replica floor to watch.
+    if (props.minReplicas > 0) {
+      alert('replicas', `Fewer than ${props.minReplicas} replica(s) running`, app, {
+        metricNamespace: apps,
+        metricName: 'Replicas',
+        aggregation: 'Minimum',
+        operator: 'LessThan',
+        threshold: props.minReplicas,
+      });
+    }
     this.restartAlert(props, group.id);
     const pg = 'Microsoft.DBforPostgreSQL/flexibleServers';
     alert('database-cpu', `Database CPU above ${t.databaseCpuPercent}%`, props.databaseId, {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
+import { awsCostDefaults } from './defaults';
+import { DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 import { checkCertificateRegion } from './certificate';
@@ -53,7 +55,7 @@ export const existingVpcSchema = strictObject({
 
 export const awsNetworkSchema = strictObject({
   vpcCidr: ipv4Cidr.default('10.0.0.0/16').describe('VPC CIDR, /16 to /24. @default 10.0.0.0/16'),
-  azCount: z.number().int().min(2).max(3).optional().describe('Availability zones. @default 2, 3 in production'),
+  azCount: z.number().int().min(2).max(3).optional().describe('Availability zones (2 keep production highly available; 3 survive a second zone). @default 2'),
   subnetPrefixLength: z
     .number()
     .int()
@@ -64,11 +66,17 @@ export const awsNetworkSchema = strictObject({
   natGateways: z
     .enum(['single', 'per-az', 'none'])
     .optional()
-    .describe('NAT gateways for the private subnets. @default single, per-az in production'),
+    .describe('NAT gateways for the private subnets. @default none (tasks in the public subnets), per-az in production; single when taskSubnets is private outside production'),
   interfaceEndpoints: z
     .boolean()
     .optional()
-    .describe('Interface endpoints for ECR, CloudWatch Logs, Secrets Manager, KMS, STS. @default true when natGateways is none'),
+    .describe('Interface endpoints for ECR, CloudWatch Logs, Secrets Manager, KMS, STS. @default true when natGateways is none and taskSubnets is private'),
+  taskSubnets: z
+    .enum(['private', 'public'])
+    .optional()
+    .describe(
+      'Where the tracking tasks run. public: a public IPv4 per task and egress through the internet gateway instead of a NAT gateway (non-production only; the task security group still admits only the load balancer). @default public outside production unless natGateways or interfaceEndpoints is set, private in production',
+    ),
   flowLogRetentionDays: logRetention.optional().describe('VPC flow log retention. @default 90, 365 in production'),
   existing: existingVpcSchema.optional().describe('Bring your own VPC and subnets instead of creating them.'),
 }).superRefine((n, ctx) => {
@@ -103,7 +111,7 @@ export const awsDatabaseSchema = strictObject({
     .describe('PostgreSQL major version; minor versions are applied automatically in the maintenance window. @default 16'),
   instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'a db.* instance class such as db.t4g.medium')
     .optional()
-    .describe('RDS instance class (engine postgres). @default db.t4g.medium, db.m7g.large in production'),
+    .describe('RDS instance class (engine postgres). @default db.t4g.micro, db.t4g.medium in production'),
   allocatedStorageGb: z.number().int().min(20).max(65536).default(20).describe('Initial storage (engine postgres). @default 20'),
   maxAllocatedStorageGb: z
     .number()
@@ -143,8 +151,12 @@ export const loadBalancerSchema = strictObject({
 
 export const awsTrackingSchema = strictObject({
   image: mlflowImage,
-  cpu: z.number().int().optional().describe('Fargate CPU units. @default 1024, 2048 in production'),
-  memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU. @default 2048, 4096 in production'),
+  cpu: z.number().int().optional().describe('Fargate CPU units. @default 512'),
+  memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU. @default 1024, 2048 in production'),
+  spot: z
+    .boolean()
+    .optional()
+    .describe('Run the tasks on Fargate Spot (x86_64; interruptible with two minutes notice; not in production). @default true, false in production'),
   minTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling minimum (>= 2 in production). @default 1, 2 in production'),
   maxTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling maximum. @default 3, 6 in production'),
   workers: z.number().int().min(1).max(64).optional().describe('Server worker processes. @default 2 per vCPU'),
@@ -223,8 +235,7 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
   }
   const t = d.tracking;
   if (t) {
-    const cpu = t.cpu ?? (production ? 2048 : 1024);
-    const memory = t.memory ?? (production ? 4096 : 2048);
+    const { cpu, memory, minTasks: min } = awsCostDefaults(d, production);
     const allowed = FARGATE_SIZES[cpu];
     if (!allowed) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'cpu'], message: `expected a Fargate CPU size: ${Object.keys(FARGATE_SIZES).join(', ')}`, input: cpu });
@@ -236,12 +247,14 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
         input: memory,
       });
     }
-    const min = t.minTasks ?? (production ? 2 : 1);
     if (production && min < 2) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'minTasks'], message: 'production runs at least 2 tasks across AZs', input: t.minTasks });
     }
     if (t.maxTasks !== undefined && t.maxTasks < min) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'maxTasks'], message: `must be at least minTasks (${min})`, input: t.maxTasks });
+    }
+    if (production && t.spot) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'spot'], message: 'production runs on on-demand Fargate: Spot tasks can all be reclaimed at once', input: true });
     }
     const lb = t.loadBalancer;
     if (lb.allowPlainHttp && (production || lb.internetFacing)) {
@@ -272,7 +285,8 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
       ctx.addIssue({ code: 'custom', path: ['tracking', 'hostedZoneId'], message: 'needs tracking.domainName', input: t.hostedZoneId });
     }
   }
-  checkImageReachable(d, ctx);
+  checkImageReachable(d, production, ctx);
+  checkAwsEgress(d, production, ctx);
   if (t?.loadBalancer.allowedCidrs && !t.loadBalancer.internetFacing) {
     const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
     t.loadBalancer.allowedCidrs.forEach((c, i) => {
@@ -290,15 +304,34 @@ const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
  * The tasks run in private subnets: with no NAT gateway they reach AWS services through the
  * interface endpoints only, never a public registry such as ghcr.io, so the image must be in ECR.
  */
-function checkImageReachable(d: AwsSections, ctx: z.RefinementCtx): void {
-  const image = d.tracking?.image;
-  if (d.network?.natGateways !== 'none' || d.network.existing || !image || ECR_IMAGE.test(image)) return;
+function checkImageReachable(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
+  if (!d.tracking) return;
+  const image = d.tracking.image ?? DEFAULT_MLFLOW_IMAGE;
+  const resolved = awsCostDefaults(d, production);
+  if (resolved.taskSubnets !== 'private' || resolved.natGateways !== 'none' || d.network?.existing || ECR_IMAGE.test(image)) return;
   ctx.addIssue({
     code: 'custom',
     path: ['tracking', 'image'],
     message:
       'with network.natGateways: none the tasks in the private subnets reach no public registry; mirror the image into Amazon ECR ' +
-      '(<account>.dkr.ecr.<region>.amazonaws.com/...) and set tracking.image to it, or set network.natGateways to single or per-az',
+      '(<account>.dkr.ecr.<region>.amazonaws.com/...) and set tracking.image to it, or set network.natGateways to single or per-az' +
+      (production ? '' : ', or network.taskSubnets: public'),
     input: image,
   });
+}
+
+/** Tasks need a way to the image registry, Secrets Manager and CloudWatch Logs. */
+function checkAwsEgress(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
+  const resolved = awsCostDefaults(d, production);
+  if (production && d.network?.taskSubnets === 'public') {
+    ctx.addIssue({ code: 'custom', path: ['network', 'taskSubnets'], message: 'production tasks run in private subnets', input: 'public' });
+  }
+  if (resolved.taskSubnets === 'private' && resolved.natGateways === 'none' && !resolved.interfaceEndpoints) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network', 'natGateways'],
+      message: 'tasks in private subnets need a NAT gateway or interface endpoints to pull the image and write logs; or set taskSubnets: public (non-production)',
+      input: 'none',
+    });
+  }
 }

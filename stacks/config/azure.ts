@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { azureCostDefaults } from './defaults';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
 
@@ -66,7 +67,7 @@ export const azureDatabaseSchema = strictObject({
   version: z.enum(['14', '15', '16', '17']).default('16').describe('PostgreSQL major version. @default 16'),
   skuName: pattern(/^(B|GP|MO)_Standard_[A-Za-z0-9_]+$/, 'a flexible server SKU such as GP_Standard_D2ds_v5')
     .optional()
-    .describe('Server SKU. @default B_Standard_B2s, GP_Standard_D2ds_v5 in production'),
+    .describe('Server SKU (Burstable B_ SKUs have no high availability: non-production only). @default B_Standard_B1ms, GP_Standard_D2ds_v5 in production'),
   storageMb: z
     .union([32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408].map((v) => z.literal(v)))
     .default(32768)
@@ -102,9 +103,15 @@ export const azureTrackingSchema = strictObject({
     .number()
     .refine((c) => cpuSizes.includes(c), { message: `expected a Container Apps CPU size: ${cpuSizes.join(', ')}` })
     .optional()
-    .describe('vCPUs per replica (memory is 2 GiB per vCPU). @default 1, 2 in production'),
-  minReplicas: z.number().int().min(1).max(30).optional().describe('At least 2 in production. @default 1, 2 in production'),
-  maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 3, 6 in production'),
+    .describe('vCPUs per replica (memory is 2 GiB per vCPU). @default 0.5'),
+  minReplicas: z
+    .number()
+    .int()
+    .min(0)
+    .max(30)
+    .optional()
+    .describe('0 scales to zero when idle (the first request waits for a replica to start); at least 2 in production. @default 0, 2 in production'),
+  maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 2, 6 in production'),
   workers: z.number().int().min(1).max(32).optional().describe('Server worker processes. @default 2 per vCPU'),
   logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention. @default 30, 365 in production'),
   adminUsername,
@@ -230,7 +237,7 @@ export function checkAzureDeployment(d: AzureSections, production: boolean, ctx:
   }
   const t = d.tracking;
   if (t) {
-    const min = t.minReplicas ?? (production ? 2 : 1);
+    const min = azureCostDefaults(d, production).minReplicas;
     if (production && min < 2) ctx.addIssue({ code: 'custom', path: ['tracking', 'minReplicas'], message: 'production runs at least 2 replicas', input: t.minReplicas });
     if (t.maxReplicas !== undefined && t.maxReplicas < min) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'maxReplicas'], message: `must be at least minReplicas (${min})`, input: t.maxReplicas });

@@ -11,6 +11,7 @@ import {
   rdsMaxConnections,
   sizePool,
 } from '../../constructs/shared/db-connections';
+import { awsCostDefaults, azureCostDefaults } from './defaults';
 import { pattern, strictObject } from './zod-helpers';
 
 /**
@@ -106,7 +107,8 @@ export function awsConnectionPlan(d: AwsConnectionInputs, production: boolean): 
   const t = d.tracking;
   if (!db || !t) return undefined;
   const aurora = db.engine === 'aurora-postgresql';
-  const instanceClass = db.instanceClass ?? (production ? 'db.m7g.large' : 'db.t4g.medium');
+  const sizing = awsCostDefaults(d, production);
+  const instanceClass = sizing.instanceClass;
   // A class that is not db.* has its own message already.
   if (!aurora && !instanceClass.startsWith('db.')) return undefined;
   const limit = aurora ? auroraMaxConnections(db.maxCapacity ?? (production ? 16 : 4)) : rdsMaxConnections(instanceClass);
@@ -114,21 +116,22 @@ export function awsConnectionPlan(d: AwsConnectionInputs, production: boolean): 
   if (limit === undefined) {
     return { ok: false, path: sizeField, message: `unknown connection limit for ${instanceClass}: use a db.t3/t4g/m5-m8g/r5-r8g/x2g class so the server's connection pool can be sized` };
   }
-  const workers = t.workers ?? defaultWorkers((t.cpu ?? (production ? 2048 : 1024)) / 1024);
-  return plan(limit, workers, t.maxTasks ?? (production ? 6 : 3), ['tracking', 'maxTasks'], sizeField.join('.'), t.maxTasks !== undefined);
+  const workers = t.workers ?? defaultWorkers(sizing.cpu / 1024);
+  return plan(limit, workers, sizing.maxTasks, ['tracking', 'maxTasks'], sizeField.join('.'), t.maxTasks !== undefined);
 }
 
 /** The connection limit and pool of an Azure deployment's tracking platform. */
 export function azureConnectionPlan(d: AzureConnectionInputs, production: boolean): ConnectionPlan | undefined {
   const t = d.tracking;
   if (!d.database || !t) return undefined;
-  const sku = d.database.skuName ?? (production ? 'GP_Standard_D2ds_v5' : 'B_Standard_B2s');
+  const sizing = azureCostDefaults(d, production);
+  const sku = sizing.skuName;
   const limit = azureMaxConnections(sku);
   if (limit === undefined) {
     return { ok: false, path: ['database', 'skuName'], message: `unknown connection limit for ${sku}: use a B*ms/B2s, D*ds/D*s or E*ds/E*s SKU so the server's connection pool can be sized` };
   }
-  const workers = t.workers ?? defaultWorkers(t.cpu ?? (production ? 2 : 1));
-  return plan(limit, workers, t.maxReplicas ?? (production ? 6 : 3), ['tracking', 'maxReplicas'], 'database.skuName', t.maxReplicas !== undefined);
+  const workers = t.workers ?? defaultWorkers(sizing.cpu);
+  return plan(limit, workers, sizing.maxReplicas, ['tracking', 'maxReplicas'], 'database.skuName', t.maxReplicas !== undefined);
 }
 
 function plan(limit: number, workers: number, maxReplicas: number, replicasPath: string[], sizeField: string, replicasSet: boolean): ConnectionPlan {

@@ -1,4 +1,5 @@
 import { PERMISSION_LEVELS } from '../../constructs/databricks/permission-levels';
+import { HA_RULES } from './ha-rules';
 import { cidrProblem, coversInternet } from '../../constructs/shared/cidr';
 import { MAX_TAGS_PER_RESOURCE } from '../../constructs/shared/tags';
 import { foreignSequences } from './interpolation';
@@ -597,6 +598,7 @@ export const RULES: readonly Rule[] = [
       return prod.groups.includes(String(block.owner)) ? undefined : `production model owned by ${String(block.owner)}`;
     },
   },
+  ...HA_RULES,
 ];
 
 /** The rules by id. */

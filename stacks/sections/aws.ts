@@ -13,6 +13,7 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { TrackingAlarms } from '../../constructs/aws/alarms';
 import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
+import { awsCostDefaults } from '../config/defaults';
 import { gcScript } from '../../constructs/shared/gc-script';
 import { awsConnectionPlan, type OperationsSections, resolveAlarms, resolveBackup, resolveRetention } from '../config/operations';
 
@@ -47,7 +48,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 
   const n = props.network;
   const vpcCidr = n?.existing?.vpcCidr ?? n?.vpcCidr ?? '10.0.0.0/16';
-  const azCount = n?.azCount ?? (production ? 3 : 2);
+  const sizing = awsCostDefaults(props, production);
+  const publicTasks = sizing.taskSubnets === 'public';
+  const azCount = sizing.azCount;
   const network = new TrackingNetwork(scope, 'network', {
     namePrefix: name,
     region,
@@ -55,8 +58,8 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     vpcCidr: n?.vpcCidr,
     azCount,
     subnetPrefixLength: n?.subnetPrefixLength,
-    natGateways: n?.natGateways ?? (production ? 'per-az' : 'single'),
-    interfaceEndpoints: n?.interfaceEndpoints,
+    natGateways: sizing.natGateways,
+    interfaceEndpoints: sizing.interfaceEndpoints,
     flowLogRetentionDays: n?.flowLogRetentionDays ?? (production ? 365 : 90),
     existing: n?.existing,
   });
@@ -77,7 +80,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     key: dataKey,
     engine: db.engine,
     engineVersion: db.engineVersion,
-    instanceClass: db.instanceClass ?? (production ? 'db.m7g.large' : 'db.t4g.medium'),
+    instanceClass: sizing.instanceClass,
     allocatedStorageGb: db.allocatedStorageGb,
     maxAllocatedStorageGb: db.maxAllocatedStorageGb,
     minCapacity: db.minCapacity ?? (production ? 1 : 0.5),
@@ -130,18 +133,22 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       allowPlainHttp: lb.allowPlainHttp,
     },
     image: t.image,
-    cpu: t.cpu ?? (production ? 2048 : 1024),
-    memory: t.memory ?? (production ? 4096 : 2048),
-    minTasks: t.minTasks ?? (production ? 2 : 1),
-    maxTasks: t.maxTasks ?? (production ? 6 : 3),
+    cpu: sizing.cpu,
+    memory: sizing.memory,
+    minTasks: sizing.minTasks,
+    maxTasks: sizing.maxTasks,
+    spot: sizing.spot,
+    publicTaskIps: publicTasks,
     workers: t.workers,
     domainName: t.domainName,
     hostedZoneId: t.hostedZoneId,
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
     adminUsername: t.adminUsername,
     production,
+    // Tasks in public subnets pull the image from ghcr.io through the internet gateway; private
+    // tasks without NAT reach only the endpoints.
     httpsEgress:
-      network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
+      publicTasks || network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
     telemetry: t.telemetry,
     teams: (props.teams ?? []).map((team) => team.name),
     databasePool: connections?.sizing,

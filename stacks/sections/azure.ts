@@ -1,4 +1,5 @@
 import { TerraformOutput } from 'cdktf';
+import { azureCostDefaults } from '../config/defaults';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ArtifactStorage } from '../../constructs/azure/artifact-storage';
@@ -98,9 +99,9 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     storage,
     keyVault,
     image: t.image,
-    cpu: t.cpu ?? (production ? 2 : 1),
-    minReplicas: t.minReplicas ?? (production ? 2 : 1),
-    maxReplicas: t.maxReplicas ?? (production ? 6 : 3),
+    cpu: azureCostDefaults(props, production).cpu,
+    minReplicas: azureCostDefaults(props, production).minReplicas,
+    maxReplicas: azureCostDefaults(props, production).maxReplicas,
     workers: t.workers,
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
     adminUsername: t.adminUsername,
@@ -128,7 +129,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
       location: network.location,
       databaseId: database.server.id,
       maxConnections: connections?.sizing.limit ?? 100,
-      minReplicas: t.minReplicas ?? (production ? 2 : 1),
+      minReplicas: azureCostDefaults(props, production).minReplicas,
       emails: alarmConfig.emails,
       production,
     });
@@ -202,7 +203,7 @@ function addDatabase(
     // example), and the server only once its password is in the vault.
     dependsOn: [network.privateDnsZoneLink('postgres'), databasePasswordSecret],
     version: db.version,
-    skuName: db.skuName ?? (production ? 'GP_Standard_D2ds_v5' : 'B_Standard_B2s'),
+    skuName: azureCostDefaults(props, production).skuName,
     storageMb: db.storageMb,
     backupRetentionDays: db.backupRetentionDays ?? (production ? 35 : 7),
     highAvailability: db.highAvailability ?? production,
