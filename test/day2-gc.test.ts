@@ -5,7 +5,7 @@ import { gcScript } from '../constructs/shared/gc-script';
 import { type Block, configFrom, onlyResource, resourcesOf, synth, tempDirWith } from './helpers';
 
 /**
- * Day-2 operations, item "retention": a daily `mlflow gc` (flags from mlflow/cli/__init__.py at v3.14.0:
+ * Day-2 operations, item "retention": a daily `mlflow gc` (flags from mlflow/cli/__init__.py at v3.17.0:
  * --older-than, --backend-store-uri; gc refuses to run without a tracking URI and deletes proxied
  * artifacts through it).
  */

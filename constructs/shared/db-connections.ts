@@ -11,7 +11,7 @@
  *   peak connections <= connection limit - RESERVED_CONNECTIONS
  *
  * MLflow reads both variables in mlflow/store/db/utils.py (create_sqlalchemy_engine) for every engine
- * it creates, including the auth app's (mlflow/server/auth/sqlalchemy_store.py), at tag v3.14.0.
+ * it creates, including the auth app's (mlflow/server/auth/sqlalchemy_store.py), at tag v3.17.0.
  */
 
 /** Connections kept free for the migration step, the gc job and an operator's psql session. */
@@ -109,7 +109,7 @@ export function maxWorkersTimesReplicas(limit: number): number {
   return Math.floor((limit - RESERVED_CONNECTIONS) / (DEPLOYMENT_OVERLAP * ENGINES_PER_WORKER));
 }
 
-/** The environment variables MLflow reads (mlflow/environment_variables.py at v3.14.0). */
+/** The environment variables MLflow reads (mlflow/environment_variables.py at v3.17.0). */
 export function poolEnvironment(s: PoolSizing): { name: string; value: string }[] {
   return [
     { name: 'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE', value: String(s.poolSize) },

@@ -4,7 +4,7 @@ import { CONTAINER_PORT } from './mlflow-server';
  * The scheduled `mlflow gc`, the same on every cloud: permanently removes runs and experiments
  * deleted more than `days` ago, with their artifacts.
  *
- * `mlflow gc` (mlflow/cli/__init__.py at v3.14.0) deletes a run's artifacts through
+ * `mlflow gc` (mlflow/cli/__init__.py at v3.17.0) deletes a run's artifacts through
  * get_artifact_repository(run.info.artifact_uri); with proxied artifacts that URI is
  * `mlflow-artifacts:/...`, which resolves through MLFLOW_TRACKING_URI (gc refuses to run without one).
  * Rather than going through the load balancer with the admin's credentials, the job starts its own

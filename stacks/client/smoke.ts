@@ -6,7 +6,7 @@ import { downloadLarge, uploadLarge } from './large-artifact';
 /**
  * `npm run smoke -- <stack>`: a post-deploy check of a tracking server, over MLflow's REST API
  * with Node's built-in fetch. Every route and status below is MLflow's, at the pinned image's
- * version (ghcr.io/mlflow/mlflow:v3.14.0-full):
+ * version (ghcr.io/mlflow/mlflow:v3.17.0-full):
  * - `/health` is outside basic auth, everything else answers 401 without credentials and 403
  *   without permission (mlflow/server/auth/__init__.py: is_unprotected_route,
  *   make_basic_auth_response, make_forbidden_response; default_permission NO_PERMISSIONS).
