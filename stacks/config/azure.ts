@@ -121,7 +121,7 @@ export const azureTrackingSchema = strictObject({
 
 const azureTeamSchema = strictObject({
   name: teamName,
-  principalIds: z.array(uuid).min(1).describe('Entra ID object ids (groups, service principals) of the team: read and write the team workspace's blobs under workspaces/<name>/ only.'),
+  principalIds: z.array(uuid).min(1).describe('Entra ID object ids (groups, service principals) of the team: read and write the blobs of the team workspace under workspaces/<name>/ only.'),
 });
 
 export const azureTeamsSchema = teamList(azureTeamSchema);
