@@ -90,6 +90,9 @@ export class TrackingDatabase extends Construct implements IConnectable {
     // engine_version: "If auto_minor_version_upgrade is enabled, you can provide a prefix of the
     // version ... The actual engine version used is returned in the attribute engine_version_actual";
     // r/rds_cluster engine_version: "The value can contain a partial version where supported by the API".
+    // Aurora PostgreSQL accepts a major-only version: terraform-provider-aws issue #45026 (provider 6.16)
+    // runs aws_rds_cluster with engine = "aurora-postgresql", engine_version = "17", and RDS resolves it
+    // to a minor of that major.
     const version = props.engineVersion ?? '16';
     const major = version.split('.')[0];
     const protect = props.protect ?? true;
