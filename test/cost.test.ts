@@ -3,7 +3,7 @@ import { estimateJson, estimateStack, fargateSplit, formatEstimate } from '../st
 import { PRICE_TABLE, UnknownRegionError } from '../stacks/cost/prices';
 import { costReport, estimateDeployments } from '../stacks/cost/report';
 import { COST_END, COST_START, README, renderCostTable } from '../stacks/docs';
-import type { StackJson } from '../stacks/policy/types';
+import type { StackJson } from '../policy/types';
 import { FIXTURE_PRICES } from './fixtures/cost/price-table';
 import { configFrom, SHIPPED_CONFIGS } from './helpers';
 

@@ -1,5 +1,5 @@
 import { estimateStack } from '../stacks/cost/estimate';
-import type { StackJson } from '../stacks/policy/types';
+import type { StackJson } from '../policy/types';
 
 /** The committed table's eu-west-1 / westeurope prices (stacks/cost/price-table.ts). */
 const regionFor = (json: StackJson) => (Object.keys(json.resource ?? {}).some((t) => t.startsWith('aws_')) ? 'eu-west-1' : 'westeurope');

@@ -1,4 +1,4 @@
-import type { StackJson } from '../stacks/policy/types';
+import type { StackJson } from '../policy/types';
 import { diffBlocks, diffStack, flatten, isSensitive } from '../stacks/review/diff';
 import { textReport } from '../stacks/review/report';
 

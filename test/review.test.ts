@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DATA_BEARING_TYPES } from '../stacks/policy/rules';
-import type { StackJson } from '../stacks/policy/types';
+import { DATA_BEARING_TYPES } from '../policy';
+import type { StackJson } from '../policy/types';
 import { diffStack, flatten, isSensitive } from '../stacks/review/diff';
 import { CONDITIONAL_REPLACEMENT, FORCE_NEW, replacementReason } from '../stacks/review/force-new';
 import { markdownReport, textReport } from '../stacks/review/report';
@@ -263,7 +263,7 @@ describe('npm run review with the configs in this project\'s repository', () => 
   // A copy of this project's code at the base commit, whose tag constant differs: the base is
   // synthesized with the base's own code, so a code change shows up in the review.
   it('synthesizes the base with the base\'s code and configs (node_modules reused from this tree)', () => {
-    const tracked = git(ROOT, 'ls-files', '--', 'main.ts', 'tsconfig.json', 'package.json', 'constructs', 'stacks').split('\n');
+    const tracked = git(ROOT, 'ls-files', '--', 'main.ts', 'tsconfig.json', 'package.json', 'constructs', 'policy', 'stacks').split('\n');
     const files: Record<string, string> = Object.fromEntries(tracked.map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
     files['constructs/shared/tags.ts'] = edit(files['constructs/shared/tags.ts'], "MANAGED_BY = 'mlflow-platform'", "MANAGED_BY = 'old-platform'");
     files['config/aws.yaml'] = withName(AWS_DEV, 'aws');

@@ -11,7 +11,7 @@ import {
   databricksWorkspaceSchema,
 } from './azure';
 import { databricksSchema } from './databricks';
-import { RULES_BY_ID } from '../policy/rules';
+import { RULES_BY_ID } from '../../policy';
 import { awsConnectionPlan, azureConnectionPlan, checkAzureBackup, checkConnections, operationsFields } from './operations';
 import { isProduction } from './production';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';

@@ -1,4 +1,4 @@
-import type { Block, StackJson } from '../policy/types';
+import type { Block, StackJson } from '../../policy/types';
 import {
   FREE_GRANTS,
   HOURS_PER_MONTH,

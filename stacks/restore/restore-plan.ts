@@ -1,7 +1,7 @@
 import type { TerraformStack } from 'cdktf';
 import { buildApp } from '../app';
 import type { DeploymentConfig } from '../config/schema';
-import type { Block, StackJson } from '../policy/types';
+import type { Block, StackJson } from '../../policy/types';
 import { stackJson } from '../stack-json';
 
 /**

@@ -1,4 +1,4 @@
-import type { Block, StackJson } from '../policy/types';
+import type { Block, StackJson } from '../../policy/types';
 import { DATA_LOSS_TYPES, replacementReason } from './force-new';
 
 /** One changed leaf attribute: `path` such as `tags.team`, `setting[0].value` or `policy{}.Statement[0].Action`. */

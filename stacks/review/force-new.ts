@@ -1,5 +1,5 @@
 import forceNewData from './replacement-attributes.json';
-import { DATA_BEARING_TYPES } from '../policy/rules';
+import { DATA_BEARING_TYPES } from '../../policy';
 
 /** What the provider docs say about one data-bearing resource type (see replacement-attributes.json). */
 export interface ForceNewEntry {

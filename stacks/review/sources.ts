@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { TerraformStack } from 'cdktf';
 import { buildApp } from '../app';
 import { loadDeployments } from '../config/load';
-import type { StackJson } from '../policy/types';
+import type { StackJson } from '../../policy/types';
 import { stackJson, withoutMetadata } from '../stack-json';
 
 /** A problem the user can fix (unknown ref, not a git repository, a config that does not load). */

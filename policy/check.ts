@@ -1,8 +1,8 @@
-import { governanceLayout } from '../../constructs/databricks/governance';
-import { isProductionEnvironment } from '../config/databricks';
-import type { DeploymentConfig } from '../config/schema';
+import { governanceLayout } from '../constructs/databricks/governance';
+import { isProductionEnvironment } from '../stacks/config/databricks';
+import type { DeploymentConfig } from '../stacks/config/schema';
 import { configFieldOf } from './config-fields';
-import { RULES, targetsOf } from './rules';
+import { RULES, targetsOf } from './index';
 import type { DatabricksProduction, PolicyContext, Rule, StackJson, Violation } from './types';
 
 /** A suppression from a deployment config: one rule, one resource, a written reason. */
