@@ -1,3 +1,5 @@
+import type { PolicyRuleId } from '../stacks/config/rule-ids';
+
 /** A block of synthesized Terraform JSON. */
 export type Block = Record<string, unknown>;
 
@@ -38,7 +40,7 @@ export interface PolicyContext {
 /** A policy rule: what it checks, why, and how to fix a violation. */
 export interface Rule {
   /** Stable id, e.g. `MLP-DB-1`: suppressions and docs refer to it. */
-  readonly id: string;
+  readonly id: PolicyRuleId;
   readonly title: string;
   /** Why the rule exists. */
   readonly why: string;

@@ -5,6 +5,7 @@ import { runPlatform } from '../stacks/app';
 import { checkStack } from '../policy/check';
 import { README, withRulesTable } from '../stacks/docs';
 import { RULES } from '../policy';
+import { POLICY_RULE_IDS } from '../stacks/config/rule-ids';
 import { configFrom, rejectionsOf, tempDirWith } from './helpers';
 import { AWS_DEV, DBX_GOVERNANCE, edit, withName } from './fixtures/configs';
 import { RULE_FOLDERS, first, fixtures, rulesIn } from './policy/helpers';
@@ -16,6 +17,10 @@ describe('policy pack', () => {
     const inFolders = RULE_FOLDERS.flatMap((folder) => rulesIn(folder).map((r) => r.id));
     expect([...inFolders].sort()).toEqual(RULES.map((r) => r.id).sort());
     expect(new Set(inFolders).size).toBe(inFolders.length);
+  });
+
+  it('registers exactly the rule ids the config schema accepts in suppressions, in the same order', () => {
+    expect(RULES.map((r) => r.id)).toEqual([...POLICY_RULE_IDS]);
   });
 
   it('README lists every rule, generated from the definitions (run `npm run docs`)', () => {
