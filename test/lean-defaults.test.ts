@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { loadDeployments } from '../stacks/config/load';
-import { estimateStack } from '../stacks/cost/estimate';
+import { estimateStack } from '../cli/cost/estimate';
 import { checkStack } from '../policy/check';
 import { RULES_BY_ID } from '../policy';
 import type { Rule } from '../policy/types';

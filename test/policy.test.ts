@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPlatform } from '../stacks/app';
 import { checkStack } from '../policy/check';
-import { README, withRulesTable } from '../stacks/docs';
+import { README, withRulesTable } from '../cli/docs/readme';
 import { RULES } from '../policy';
 import { POLICY_RULE_IDS } from '../stacks/config/rule-ids';
 import { configFrom, rejectionsOf, tempDirWith } from './helpers';

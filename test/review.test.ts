@@ -4,10 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DATA_BEARING_TYPES } from '../policy';
 import type { StackJson } from '../policy/types';
-import { diffStack, flatten, isSensitive } from '../stacks/review/diff';
-import { CONDITIONAL_REPLACEMENT, FORCE_NEW, replacementReason } from '../stacks/review/force-new';
-import { markdownReport, textReport } from '../stacks/review/report';
-import { parseReviewArgs, runReview } from '../stacks/review/run';
+import { diffStack, flatten, isSensitive } from '../cli/review/diff';
+import { CONDITIONAL_REPLACEMENT, FORCE_NEW, replacementReason } from '../cli/review/force-new';
+import { markdownReport, textReport } from '../cli/review/report';
+import { parseReviewArgs, runReview } from '../cli/review/run';
 import { AWS_DEV, DBX_GOVERNANCE, edit, withName } from './fixtures/configs';
 
 const ROOT = path.join(__dirname, '..');
@@ -107,7 +107,7 @@ describe('secrets and write-only values in the review', () => {
   });
 });
 
-describe('the list of attributes that force a new resource (stacks/review/replacement-attributes.json)', () => {
+describe('the list of attributes that force a new resource (cli/review/replacement-attributes.json)', () => {
   it('covers every data-bearing type and names its upstream source', () => {
     expect(Object.keys(FORCE_NEW).sort()).toEqual([...DATA_BEARING_TYPES].sort());
     for (const [type, entry] of Object.entries(FORCE_NEW)) {

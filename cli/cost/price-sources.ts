@@ -222,7 +222,7 @@ export function azureRegionFromItems(items: readonly AzureRetailItem[], operatio
 
 // ---------- the generated file ----------
 
-/** The TypeScript source of stacks/cost/price-table.ts for a generated table. */
+/** The TypeScript source of cli/cost/price-table.ts for a generated table. */
 export function renderPriceTable(table: PriceTable): string {
   return [
     '/*',

@@ -72,7 +72,7 @@ function measure(scenario: Scenario): Row {
   let resources = 0;
   for (let i = 0; i < RUNS; i++) {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-bench-out-'));
-    const { ms, stdout } = timeRun(process.execPath, ['-r', '@swc-node/register', 'scripts/bench-child.ts'], { MLFLOW_PLATFORM_CONFIG: dir, CDKTF_OUTDIR: outdir });
+    const { ms, stdout } = timeRun(process.execPath, ['-r', '@swc-node/register', 'cli/bench-child.ts'], { MLFLOW_PLATFORM_CONFIG: dir, CDKTF_OUTDIR: outdir });
     times.push(ms);
     rss.push((JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { maxRssMb: number }).maxRssMb);
     resources = resourcesIn(outdir);
@@ -103,7 +103,7 @@ function measureCli(scenario: Scenario, runs: number): number {
   const cliOut = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-bench-cli-'));
   for (let i = 0; i < runs; i++) times.push(timeRun('npx', ['cdktf', 'synth', '--output', cliOut], { MLFLOW_PLATFORM_CONFIG: dir }).ms);
   const directOut = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-bench-direct-'));
-  timeRun(process.execPath, ['-r', '@swc-node/register', 'scripts/bench-child.ts'], { MLFLOW_PLATFORM_CONFIG: dir, CDKTF_OUTDIR: directOut });
+  timeRun(process.execPath, ['-r', '@swc-node/register', 'cli/bench-child.ts'], { MLFLOW_PLATFORM_CONFIG: dir, CDKTF_OUTDIR: directOut });
   if (JSON.stringify(filesOf(cliOut)) !== JSON.stringify(filesOf(directOut))) {
     throw new Error(`npx cdktf synth and npm run synth wrote different files (${cliOut} vs ${directOut})`);
   }

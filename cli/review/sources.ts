@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TerraformStack } from 'cdktf';
-import { buildApp } from '../app';
-import { loadDeployments } from '../config/load';
+import { buildApp } from '../../stacks/app';
+import { loadDeployments } from '../../stacks/config/load';
 import type { StackJson } from '../../policy/types';
-import { stackJson, withoutMetadata } from '../stack-json';
+import { stackJson, withoutMetadata } from '../../stacks/stack-json';
 
 /** A problem the user can fix (unknown ref, not a git repository, a config that does not load). */
 export class ReviewError extends Error {
@@ -16,7 +16,7 @@ export class ReviewError extends Error {
   }
 }
 
-/** The project root holding this code (stacks/review → ..). */
+/** The project root holding this code (cli/review → ../..). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 function git(cwd: string, args: readonly string[]): { ok: boolean; stdout: string; stderr: string } {

@@ -1,8 +1,8 @@
 import type { TerraformStack } from 'cdktf';
-import { buildApp } from '../app';
-import type { DeploymentConfig } from '../config/schema';
+import { buildApp } from '../../stacks/app';
+import type { DeploymentConfig } from '../../stacks/config/schema';
 import type { Block, StackJson } from '../../policy/types';
-import { stackJson } from '../stack-json';
+import { stackJson } from '../../stacks/stack-json';
 
 /**
  * `npm run restore-plan -- <stack> --to <timestamp>`: the commands that bring one deployment's

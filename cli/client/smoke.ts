@@ -43,7 +43,7 @@ export interface SmokeOptions {
   readonly timeoutMs?: number;
   /** Suffix of the throwaway experiment's and user's names. @default random */
   readonly suffix?: string;
-  /** MiB of a second, large artifact sent through the proxy and read back (stacks/client/large-artifact.ts). @default none */
+  /** MiB of a second, large artifact sent through the proxy and read back (cli/client/large-artifact.ts). @default none */
   readonly largeArtifactMb?: number;
 }
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ClientConfigError, clientConfig, readStackOutputs } from '../stacks/client/client-config';
+import { ClientConfigError, clientConfig, readStackOutputs } from './client/client-config';
 
 const USAGE =
   'usage: npm run client-config -- <stack> [--team <team>] [--environment <env>] [--outputs <outputs.json>] [--out <dir>]';

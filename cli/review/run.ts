@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_ENV_VAR, ConfigError, DEFAULT_CONFIG_DIR } from '../config/load';
+import { CONFIG_ENV_VAR, ConfigError, DEFAULT_CONFIG_DIR } from '../../stacks/config/load';
 import type { StackJson } from '../../policy/types';
 import { diffDeployments, type StackDiff } from './diff';
 import { type ReportFormat, markdownReport, textReport, totalDataLoss } from './report';

@@ -1,8 +1,8 @@
 import type { TerraformStack } from 'cdktf';
-import { buildApp } from '../app';
-import { ConfigError } from '../config/load';
-import type { DeploymentConfig } from '../config/schema';
-import { stackJson } from '../stack-json';
+import { buildApp } from '../../stacks/app';
+import { ConfigError } from '../../stacks/config/load';
+import type { DeploymentConfig } from '../../stacks/config/schema';
+import { stackJson } from '../../stacks/stack-json';
 import { estimateJson, estimateStack, formatEstimate, type CostEstimate } from './estimate';
 import { PRICE_TABLE, PRICE_TABLE_SOURCE, type PriceTable } from './prices';
 
