@@ -1,3 +1,4 @@
+import { PRODUCTION_GUARDED_TYPES } from '../data-bearing';
 import { refersTo, referencing, lifecycle, statementsOf, asList } from '../helpers';
 import type { Rule } from '../types';
 
@@ -7,15 +8,7 @@ export const MLP_DATA_1: Rule = {
   title: 'Production data survives a destroy or a replacement',
   why: 'Databases, buckets, storage accounts, key vaults and workspaces of production deployments hold data that cannot be recreated; a refactor or a wrong command must not delete it.',
   fix: 'Production: lifecycle prevent_destroy plus the provider-side guard (RDS deletion_protection and a final snapshot; S3 bucket policy denying DeleteBucket; an Azure CanNotDelete lock).',
-  appliesTo: [
-    'aws_db_instance',
-    'aws_rds_cluster',
-    'aws_s3_bucket',
-    'azurerm_postgresql_flexible_server',
-    'azurerm_storage_account',
-    'azurerm_key_vault',
-    'azurerm_databricks_workspace',
-  ],
+  appliesTo: PRODUCTION_GUARDED_TYPES,
   check: ({ type, address, block }, ctx) => {
     if (!ctx.production) return undefined;
     if (lifecycle(block).prevent_destroy !== true) return 'lifecycle prevent_destroy is not set';

@@ -1,5 +1,6 @@
 import { checkStack } from '../../policy/check';
-import { RULES_BY_ID } from '../../policy';
+import { DATA_BEARING_TYPES, RULES_BY_ID } from '../../policy';
+import { PRODUCTION_GUARDED_TYPES } from '../../policy/data-bearing';
 import { describeRules, fixtures, type Case, first, mutateContainers, containerDefs } from './helpers';
 import type { Block, Rule } from '../../policy/types';
 
@@ -168,5 +169,11 @@ describe('MLP-NET-1 on a load balancer', () => {
     for (const r of Object.values(json.resource?.aws_vpc_security_group_ingress_rule ?? {})) if (r.cidr_ipv4 === '10.0.0.0/8') r.cidr_ipv4 = '0.0.0.0/0';
     const report = checkStack(json, fixtures['aws-dev'].config, [RULES_BY_ID.get('MLP-NET-1') as Rule]);
     expect(report.violations.map((v) => v.message)).toEqual(['ingress from 0.0.0.0/0 on ports 80-80']);
+  });
+});
+
+describe('MLP-DATA-1 guards data-bearing types only', () => {
+  it('every production-guarded type is in the one list of data-bearing types (policy/data-bearing.ts)', () => {
+    expect(PRODUCTION_GUARDED_TYPES.filter((t) => !DATA_BEARING_TYPES.includes(t))).toEqual([]);
   });
 });
