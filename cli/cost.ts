@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDeployments } from '../stacks/config/load';
-import { costReport, estimateDeployments } from '../stacks/cost/report';
+import { costReport, estimateDeployments } from './cost/report';
 
 // npm run cost [-- --json] [<stack> ...]: the monthly estimate of every (or the named) deployment,
 // from the committed price table of each deployment's region.

@@ -1,17 +1,17 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PRICE_TABLE } from '../stacks/cost/price-table';
-import type { AzureRetailItem, AzureRetailPage, AwsOffer, AwsService } from '../stacks/cost/price-sources';
-import { AWS_SERVICES, AZURE_SERVICES, awsRegionFromOffers, azureQueryUrl, azureRegionFromItems, collectPages, renderPriceTable } from '../stacks/cost/price-sources';
-import type { AwsRegionPrices, AzureRegionPrices, PriceTable } from '../stacks/cost/price-types';
+import { PRICE_TABLE } from './cost/price-table';
+import type { AzureRetailItem, AzureRetailPage, AwsOffer, AwsService } from './cost/price-sources';
+import { AWS_SERVICES, AZURE_SERVICES, awsRegionFromOffers, azureQueryUrl, azureRegionFromItems, collectPages, renderPriceTable } from './cost/price-sources';
+import type { AwsRegionPrices, AzureRegionPrices, PriceTable } from './cost/price-types';
 
-// npm run prices [-- --aws-region <r> ... --azure-region <r> ...]: regenerates stacks/cost/price-table.ts from the
+// npm run prices [-- --aws-region <r> ... --azure-region <r> ...]: regenerates cli/cost/price-table.ts from the
 // public AWS Price List bulk offer files and the Azure Retail Prices API. Needs network (no credentials); run by a
 // maintainer, the result is committed. Regions: those in the current table plus the ones named.
 // Note: the AmazonEC2 offer file (NAT gateway prices) is several hundred MB per region: give node memory
 // (NODE_OPTIONS=--max-old-space-size=8192).
 
-const OUT = 'stacks/cost/price-table.ts';
+const OUT = 'cli/cost/price-table.ts';
 
 async function json<T>(url: string): Promise<T> {
   const response = await fetch(url);

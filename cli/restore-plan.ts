@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadDeployments } from '../stacks/config/load';
-import { RestorePlanError, parseRestoreTime, restorePlan, synthesizedStack } from '../stacks/restore/restore-plan';
+import { RestorePlanError, parseRestoreTime, restorePlan, synthesizedStack } from './restore/restore-plan';
 
 const USAGE = 'usage: npm run restore-plan -- <stack> --to <UTC timestamp, e.g. 2026-11-23T18:00:00Z>';
 

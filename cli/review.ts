@@ -1,4 +1,4 @@
-import { REVIEW_USAGE, parseReviewArgs, runReview } from '../stacks/review/run';
+import { REVIEW_USAGE, parseReviewArgs, runReview } from './review/run';
 
 /** `npm run review -- --base <git-ref>`: what a pull request changes in every deployment, with data-loss flags. */
 const options = parseReviewArgs(process.argv.slice(2));

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ClientConfigError } from '../stacks/client/client-config';
-import { SmokeError, checkCaFile, credentialsFromEnv, runSmoke, smokeTarget } from '../stacks/client/smoke';
-import { parseLargeArtifactMb } from '../stacks/client/large-artifact';
+import { ClientConfigError } from './client/client-config';
+import { SmokeError, checkCaFile, credentialsFromEnv, runSmoke, smokeTarget } from './client/smoke';
+import { parseLargeArtifactMb } from './client/large-artifact';
 
 const USAGE = `usage: npm run smoke -- <stack> [--outputs <outputs.json>] [--ca-file <ca-bundle.pem>] [--large-artifact-mb <n>]
 

@@ -5,7 +5,7 @@ import { databricksWarnings } from './config/databricks';
 import { ConfigError, loadDeployments } from './config/load';
 import type { DeploymentConfig } from './config/schema';
 import { DeploymentStack } from './deployment-stack';
-import { checkStack, formatUnusedSuppression, formatViolation, type PolicyReport } from './policy/check';
+import { checkStack, formatUnusedSuppression, formatViolation, type PolicyReport } from '../policy/check';
 import { stackJson } from './stack-json';
 
 export interface PlatformAppProps {

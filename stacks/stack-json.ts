@@ -1,5 +1,5 @@
 import type { TerraformStack } from 'cdktf';
-import type { StackJson } from './policy/types';
+import type { StackJson } from '../policy/types';
 
 /**
  * A stack's Terraform JSON in memory, exactly what `app.synth()` writes (the deployment stack

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClientConfigError, clientConfig, readStackOutputs } from '../stacks/client/client-config';
+import { ClientConfigError, clientConfig, readStackOutputs } from '../cli/client/client-config';
 import { configFrom, synth, tempDirWith } from './helpers';
 import { FIXTURE_CONFIGS } from './fixtures/configs';
 

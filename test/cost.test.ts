@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { estimateJson, estimateStack, fargateSplit, formatEstimate } from '../stacks/cost/estimate';
-import { PRICE_TABLE, UnknownRegionError } from '../stacks/cost/prices';
-import { costReport, estimateDeployments } from '../stacks/cost/report';
-import { COST_END, COST_START, README, renderCostTable } from '../stacks/docs';
-import type { StackJson } from '../stacks/policy/types';
+import { estimateJson, estimateStack, fargateSplit, formatEstimate } from '../cli/cost/estimate';
+import { PRICE_TABLE, UnknownRegionError } from '../cli/cost/prices';
+import { costReport, estimateDeployments } from '../cli/cost/report';
+import { COST_END, COST_START, README, renderCostTable } from '../cli/docs/readme';
+import type { StackJson } from '../policy/types';
 import { FIXTURE_PRICES } from './fixtures/cost/price-table';
 import { configFrom, SHIPPED_CONFIGS } from './helpers';
 

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDeployments } from '../stacks/config/load';
-import { DATA_BEARING_TYPES } from '../stacks/policy/rules';
+import { DATA_BEARING_TYPES } from '../policy';
 import { SHIPPED_CONFIGS, addressInventory, synth } from './helpers';
 import { missingProtectedMessage } from './protected-addresses';
 

@@ -30,7 +30,7 @@
  * own behaviour is tested on configs built here.
  */
 import * as path from 'node:path';
-import { databricksHandout } from '../stacks/client/databricks-handout';
+import { databricksHandout } from '../cli/client/databricks-handout';
 import { loadDeployments } from '../stacks/config/load';
 import { type Block, type Synthesized, SHIPPED_CONFIGS, configFrom, resourcesOf, synth } from './helpers';
 

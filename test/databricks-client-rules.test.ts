@@ -5,7 +5,7 @@ import { App, TerraformStack } from 'cdktf';
 import { DatabricksGovernance } from '../constructs/databricks/governance';
 import { runPlatform } from '../stacks/app';
 import { databricksWarnings, modelNameCollisions } from '../stacks/config/databricks';
-import { databricksHandout, type DatabricksHandoutInput } from '../stacks/client/databricks-handout';
+import { databricksHandout, type DatabricksHandoutInput } from '../cli/client/databricks-handout';
 import { configFrom, rejectionsOf, tempDirWith } from './helpers';
 
 // Rules that make the environment client (environment_mlflow_client 3.0.2,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RestorePlanError, parseRestoreTime, restorePlan, synthesizedStack } from '../stacks/restore/restore-plan';
+import { RestorePlanError, parseRestoreTime, restorePlan, synthesizedStack } from '../cli/restore/restore-plan';
 import { type Block, configFrom, onlyResource, resourcesOf, synth, tempDirWith } from './helpers';
 
 /** Day-2 operations, item "backups and a restore drill". */

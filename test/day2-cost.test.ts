@@ -1,7 +1,7 @@
-import { estimateStack } from '../stacks/cost/estimate';
-import type { StackJson } from '../stacks/policy/types';
+import { estimateStack } from '../cli/cost/estimate';
+import type { StackJson } from '../policy/types';
 
-/** The committed table's eu-west-1 / westeurope prices (stacks/cost/price-table.ts). */
+/** The committed table's eu-west-1 / westeurope prices (cli/cost/price-table.ts). */
 const regionFor = (json: StackJson) => (Object.keys(json.resource ?? {}).some((t) => t.startsWith('aws_')) ? 'eu-west-1' : 'westeurope');
 
 /** Day-2 operations in `npm run cost`: alarms, backups, ephemeral storage, Azure alerts. */

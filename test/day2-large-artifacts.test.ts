@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { clientConfig, readStackOutputs } from '../stacks/client/client-config';
+import { clientConfig, readStackOutputs } from '../cli/client/client-config';
 import { type Synthesized, configFrom, onlyResource, synth } from './helpers';
 
 /**

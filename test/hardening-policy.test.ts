@@ -1,9 +1,9 @@
 import { coversInternet, rangesCover } from '../constructs/shared/cidr';
 import type { DeploymentConfig } from '../stacks/config/schema';
-import { checkStack } from '../stacks/policy/check';
-import { foreignSequences, templateSequences } from '../stacks/policy/interpolation';
-import { RULES_BY_ID } from '../stacks/policy/rules';
-import type { Rule, StackJson } from '../stacks/policy/types';
+import { checkStack } from '../policy/check';
+import { foreignSequences, templateSequences } from '../policy/interpolation';
+import { RULES_BY_ID } from '../policy';
+import type { Rule, StackJson } from '../policy/types';
 import { type Block, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
 
 /** Issue 13: network and database hardening, and the rules that keep it from regressing. */

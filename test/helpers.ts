@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TerraformStack } from 'cdktf';
-import type { Block, StackJson } from '../stacks/policy/types';
+import type { Block, StackJson } from '../policy/types';
 import { stackJson, withoutMetadata } from '../stacks/stack-json';
 import { parseDeployment } from '../stacks/config/load';
 import type { DeploymentConfig } from '../stacks/config/schema';

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { loadDeployments } from '../stacks/config/load';
-import { estimateStack } from '../stacks/cost/estimate';
-import { checkStack } from '../stacks/policy/check';
-import { RULES_BY_ID } from '../stacks/policy/rules';
-import type { Rule } from '../stacks/policy/types';
+import { estimateStack } from '../cli/cost/estimate';
+import { checkStack } from '../policy/check';
+import { RULES_BY_ID } from '../policy';
+import type { Rule } from '../policy/types';
 import { type Block, SHIPPED_CONFIGS, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
 
 const aws = (environment: string, extra = '', network = '') => `name: lean-${environment}

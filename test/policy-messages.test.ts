@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import { formatViolation } from '../stacks/policy/check';
-import { CONFIG_FIELDS, configFieldOf } from '../stacks/policy/config-fields';
-import { RULES_BY_ID } from '../stacks/policy/rules';
-import type { Rule } from '../stacks/policy/types';
+import { formatViolation } from '../policy/check';
+import { CONFIG_FIELDS, configFieldOf } from '../policy/config-fields';
+import { RULES_BY_ID } from '../policy';
+import type { Rule } from '../policy/types';
 
 const rule = (id: string) => RULES_BY_ID.get(id) as Rule;
 const config = { name: 'aws-prod', source: 'config/aws-prod.yaml' };

@@ -14,7 +14,7 @@ import {
   type AwsService,
   type AzureRetailItem,
   type AzureRetailPage,
-} from '../stacks/cost/price-sources';
+} from '../cli/cost/price-sources';
 
 // Small files in the real formats (made-up prices): the AWS Price List bulk offer file
 // (docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/reading-an-offer.html) and the Azure Retail Prices API

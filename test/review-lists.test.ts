@@ -1,6 +1,6 @@
-import type { StackJson } from '../stacks/policy/types';
-import { diffBlocks, diffStack, flatten, isSensitive } from '../stacks/review/diff';
-import { textReport } from '../stacks/review/report';
+import type { StackJson } from '../policy/types';
+import { diffBlocks, diffStack, flatten, isSensitive } from '../cli/review/diff';
+import { textReport } from '../cli/review/report';
 
 /** An ECS-style container definition with `count` env vars E0..E(n-1), optionally one inserted first. */
 function containers(inserted?: { name: string; value: string }): string {

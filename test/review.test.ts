@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DATA_BEARING_TYPES } from '../stacks/policy/rules';
-import type { StackJson } from '../stacks/policy/types';
-import { diffStack, flatten, isSensitive } from '../stacks/review/diff';
-import { CONDITIONAL_REPLACEMENT, FORCE_NEW, replacementReason } from '../stacks/review/force-new';
-import { markdownReport, textReport } from '../stacks/review/report';
-import { parseReviewArgs, runReview } from '../stacks/review/run';
+import { DATA_BEARING_TYPES } from '../policy';
+import type { StackJson } from '../policy/types';
+import { diffStack, flatten, isSensitive } from '../cli/review/diff';
+import { CONDITIONAL_REPLACEMENT, FORCE_NEW, replacementReason } from '../cli/review/force-new';
+import { markdownReport, textReport } from '../cli/review/report';
+import { parseReviewArgs, runReview } from '../cli/review/run';
 import { AWS_DEV, DBX_GOVERNANCE, edit, withName } from './fixtures/configs';
 
 const ROOT = path.join(__dirname, '..');
@@ -107,7 +107,7 @@ describe('secrets and write-only values in the review', () => {
   });
 });
 
-describe('the list of attributes that force a new resource (stacks/review/replacement-attributes.json)', () => {
+describe('the list of attributes that force a new resource (cli/review/replacement-attributes.json)', () => {
   it('covers every data-bearing type and names its upstream source', () => {
     expect(Object.keys(FORCE_NEW).sort()).toEqual([...DATA_BEARING_TYPES].sort());
     for (const [type, entry] of Object.entries(FORCE_NEW)) {
@@ -263,7 +263,7 @@ describe('npm run review with the configs in this project\'s repository', () => 
   // A copy of this project's code at the base commit, whose tag constant differs: the base is
   // synthesized with the base's own code, so a code change shows up in the review.
   it('synthesizes the base with the base\'s code and configs (node_modules reused from this tree)', () => {
-    const tracked = git(ROOT, 'ls-files', '--', 'main.ts', 'tsconfig.json', 'package.json', 'constructs', 'stacks').split('\n');
+    const tracked = git(ROOT, 'ls-files', '--', 'main.ts', 'tsconfig.json', 'package.json', 'constructs', 'policy', 'stacks').split('\n');
     const files: Record<string, string> = Object.fromEntries(tracked.map((f) => [f, fs.readFileSync(path.join(ROOT, f), 'utf8')]));
     files['constructs/shared/tags.ts'] = edit(files['constructs/shared/tags.ts'], "MANAGED_BY = 'mlflow-platform'", "MANAGED_BY = 'old-platform'");
     files['config/aws.yaml'] = withName(AWS_DEV, 'aws');

@@ -2,15 +2,15 @@
  * `npm run smoke`: these tests check the command's logic, not MLflow. They run it against a small
  * fake server on 127.0.0.1 (node:http, an ephemeral port) that answers the routes the command calls
  * the way MLflow's basic-auth server does (the routes and statuses are pinned to MLflow's source in
- * stacks/client/smoke.ts); whether the real server behaves is what the command checks after a deploy.
+ * cli/client/smoke.ts); whether the real server behaves is what the command checks after a deploy.
  */
 import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { ClientConfigError } from '../stacks/client/client-config';
-import { SmokeError, credentialsFromEnv, describeNetworkError, proxiedArtifactUrl, runSmoke, smokeTarget } from '../stacks/client/smoke';
-import { generatedBody, hashBody, parseLargeArtifactMb } from '../stacks/client/large-artifact';
+import { ClientConfigError } from '../cli/client/client-config';
+import { SmokeError, credentialsFromEnv, describeNetworkError, proxiedArtifactUrl, runSmoke, smokeTarget } from '../cli/client/smoke';
+import { generatedBody, hashBody, parseLargeArtifactMb } from '../cli/client/large-artifact';
 import { tempDirWith } from './helpers';
 
 const ADMIN = { username: 'admin', password: 'pa$$ word%"' };

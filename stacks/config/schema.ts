@@ -11,9 +11,9 @@ import {
   databricksWorkspaceSchema,
 } from './azure';
 import { databricksSchema } from './databricks';
-import { RULES_BY_ID } from '../policy/rules';
 import { awsConnectionPlan, azureConnectionPlan, checkAzureBackup, checkConnections, operationsFields } from './operations';
 import { isProduction } from './production';
+import { POLICY_RULE_IDS, isPolicyRuleId } from './rule-ids';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
 
 /**
@@ -75,7 +75,7 @@ export type BackendConfig = z.output<typeof backendSchema>;
 const suppression = strictObject({
   rule: z
     .string()
-    .refine((id) => RULES_BY_ID.has(id), { message: `expected a policy rule id: ${[...RULES_BY_ID.keys()].join(', ')}` })
+    .refine(isPolicyRuleId, { message: `expected a policy rule id: ${POLICY_RULE_IDS.join(', ')}` })
     .describe('The rule to suppress (see the README table).'),
   resource: pattern(/^[a-z0-9_]+\.[\w-]+$/, 'a Terraform address such as aws_db_instance.database_instance_D7FC2283').describe(
     'The Terraform address of the one resource the suppression applies to.',

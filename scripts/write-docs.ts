@@ -1,5 +1,0 @@
-import * as fs from 'node:fs';
-import { README, withCostTable, withRulesTable } from '../stacks/docs';
-
-fs.writeFileSync(README, withCostTable(withRulesTable(fs.readFileSync(README, 'utf8'))));
-console.log(`wrote the policy rule and cost tables into ${README}`);
