@@ -57,3 +57,17 @@ function transpile(source, filename) {
 require.extensions['.ts'] = function loadTypeScript(module, filename) {
   module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
 };
+
+// cdktf captures a full stack trace (Error.stackTraceLimit = MAX_SAFE_INTEGER) for every token it
+// creates, into a plain object (cdktf 0.21 lib/tokens/private/stack-trace.js), and reads `.stack`
+// at once: V8 formats tens of frames per token, thousands of times in a large synth (~10% of it).
+// Those traces only ever appear in cdktf's message about a token that cannot be resolved. Here they
+// are left empty (cdktf then records none); real errors keep Node's own format.
+// MLFLOW_PLATFORM_TOKEN_STACKS=1 keeps them for debugging such a message.
+if (!process.env.MLFLOW_PLATFORM_TOKEN_STACKS) {
+  const format = Error.prepareStackTrace;
+  Error.prepareStackTrace = (error, frames) => {
+    if (!(error instanceof Error)) return '';
+    return format ? format(error, frames) : `${error}${frames.map((frame) => `\n    at ${frame}`).join('')}`;
+  };
+}

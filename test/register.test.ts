@@ -38,4 +38,20 @@ describe('the commands\' TypeScript loader (cli/register.js, used by npm run syn
     expect(fs.readdirSync(cacheDir).length).toBeGreaterThan(0);
     expect(synthWith('./cli/register.js', configDir, cacheDir)).toEqual(reference);
   });
+
+  const stacksUnder = (env: NodeJS.ProcessEnv) => {
+    const script = "const o = { stack: '' }; Error.captureStackTrace(o); console.log(JSON.stringify({ token: o.stack, error: new Error('boom').stack }))";
+    const run = spawnSync(process.execPath, ['-r', './cli/register.js', '-e', script], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+    return JSON.parse(run.stdout) as { token: string; error: string };
+  };
+
+  it('leaves the traces cdktf captures into plain objects for its tokens empty; real errors keep their stack', () => {
+    const { token, error } = stacksUnder({ MLFLOW_PLATFORM_TOKEN_STACKS: '' });
+    expect(token).toBe('');
+    expect(error).toMatch(/^Error: boom\n {4}at /);
+  });
+
+  it('keeps the token traces with MLFLOW_PLATFORM_TOKEN_STACKS=1', () => {
+    expect(stacksUnder({ MLFLOW_PLATFORM_TOKEN_STACKS: '1' }).token).toMatch(/\n {4}at /);
+  });
 });
