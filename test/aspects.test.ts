@@ -12,11 +12,9 @@ const config = (name: string) => configFrom(AWS_DEV.replace(/^name: .*$/m, `name
 
 /** Adds tags to every S3 bucket, the way a team's own compliance Aspect would. */
 class TagBuckets implements IAspect {
-  public visits = 0;
   constructor(private readonly tags: Record<string, string>) {}
   visit(node: IConstruct): void {
     if (!(node instanceof TerraformResource) || node.terraformResourceType !== 'aws_s3_bucket') return;
-    this.visits++;
     for (const [key, value] of Object.entries(this.tags)) node.addOverride(`tags.${key}`, value);
   }
 }
