@@ -1,4 +1,5 @@
 import { TerraformStack } from 'cdktf';
+import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer';
 import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AzurermProvider, type AzurermProviderFeatures } from '@cdktf/provider-azurerm/lib/provider';
@@ -71,13 +72,28 @@ export class DeploymentStack extends TerraformStack {
   }
 
   private synthesized?: Record<string, unknown>;
+  private prepared = false;
+
+  /** cdktf's preparing resolve pass, run once whether the policy pass or `app.synth()` asks first. */
+  public override prepareStack(): void {
+    if (this.prepared) return;
+    this.prepared = true;
+    super.prepareStack();
+  }
 
   /**
-   * The stack's Terraform JSON, computed once: the policy pass and the synth read the same
-   * object (the stack is complete when either asks, and nothing changes it afterwards).
+   * The stack's Terraform JSON, computed once, in cdktf's own order (prepare, Aspects, JSON): the
+   * policy pass and the synth read the same object, Aspects included. `app.synth()` invokes the
+   * Aspects again (cdktf 0.21 `StackSynthesizer.synthesize` always does), so Aspects must be
+   * idempotent, as cdktf already requires of Aspects on a re-synth; that second pass cannot change
+   * the JSON written, which is this one. Aspects added after the first call are not applied.
    */
   public override toTerraform(): Record<string, unknown> {
-    this.synthesized ??= super.toTerraform() as Record<string, unknown>;
+    if (!this.synthesized) {
+      this.prepareStack();
+      invokeAspects(this);
+      this.synthesized = super.toTerraform() as Record<string, unknown>;
+    }
     return this.synthesized;
   }
 }

@@ -10,7 +10,7 @@ const valid = (name: string) => `name: ${name}\nenvironment: dev\ncloud: aws\nre
 /** Runs the app as `npm run synth` does, with a config location and a fresh output folder. */
 function runApp(configLocation: string) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-out-'));
-  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'main.ts'], {
+  const result = spawnSync(process.execPath, ['-r', './cli/register.js', 'main.ts'], {
     cwd: ROOT,
     env: { ...process.env, MLFLOW_PLATFORM_CONFIG: configLocation, CDKTF_OUTDIR: outdir },
     encoding: 'utf8',

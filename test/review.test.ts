@@ -240,7 +240,7 @@ describe('npm run review with MLFLOW_PLATFORM_CONFIG in another git repository',
   });
 
   it('reads MLFLOW_PLATFORM_CONFIG through the command entry (npm run review)', () => {
-    const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'cli/review.ts', '--base', 'main', '--allow-data-loss'], {
+    const r = spawnSync(process.execPath, ['-r', './cli/register.js', 'cli/review.ts', '--base', 'main', '--allow-data-loss'], {
       cwd: ROOT,
       encoding: 'utf8',
       env: { ...process.env, MLFLOW_PLATFORM_CONFIG: configs },
@@ -308,7 +308,7 @@ describe('the Markdown report', () => {
 
 describe('the review command entry (cli/review.ts)', () => {
   it('prints the usage and exits 2 without --base', () => {
-    const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'cli/review.ts'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['-r', './cli/register.js', 'cli/review.ts'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('review: --base <git-ref> is required (e.g. --base origin/main)\nusage: npm run review -- --base <git-ref> [--format text|markdown] [--output <file>] [--allow-data-loss]\n');
   });

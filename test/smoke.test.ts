@@ -349,7 +349,7 @@ describe('npm run smoke (the entry point)', () => {
   jest.setTimeout(60_000);
   const run = (args: string[], env: NodeJS.ProcessEnv) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['-r', '@swc-node/register', 'cli/smoke.ts', ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      execFile(process.execPath, ['-r', './cli/register.js', 'cli/smoke.ts', ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr }),
       );
     });
