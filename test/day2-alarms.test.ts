@@ -2,27 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runPlatform } from '../stacks/app';
 import { type Block, type Synthesized, configFrom, onlyResource, resourcesOf, synth, tempDirWith } from './helpers';
+import { minimalAws, minimalAzure } from './fixtures/minimal';
 
 /** Day-2 operations, item "alarms": CloudWatch alarms / Azure Monitor alerts and where they go. */
 
-const aws = (environment: string, extra = '') => `name: t
-environment: ${environment}
-cloud: aws
-region: eu-west-1
-database: {}
-artifacts: {}
-tracking:
-  loadBalancer:
-    certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x
-${extra}`;
-const azure = (environment: string, extra = '') => `name: t
-environment: ${environment}
-cloud: azure
-location: westeurope
-database: {}
-artifacts: {}
-tracking: {}
-${extra}`;
+const aws = (environment: string, extra = '') => minimalAws({ environment, extra });
+const azure = (environment: string, extra = '') => minimalAzure({ environment, extra });
 
 const alarms = (json: Synthesized) => Object.values(resourcesOf(json, 'aws_cloudwatch_metric_alarm'));
 const alarm = (json: Synthesized, suffix: string): Block => {

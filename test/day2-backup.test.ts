@@ -3,27 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RestorePlanError, parseRestoreTime, restorePlan, synthesizedStack } from '../cli/restore/restore-plan';
 import { type Block, configFrom, onlyResource, resourcesOf, synth, tempDirWith } from './helpers';
+import { minimalAws, minimalAzure } from './fixtures/minimal';
 
 /** Day-2 operations, item "backups and a restore drill". */
 
-const aws = (environment: string, extra = '', database = '{}') => `name: t
-environment: ${environment}
-cloud: aws
-region: eu-west-1
-database: ${database}
-artifacts: {}
-tracking:
-  loadBalancer:
-    certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x
-${extra}`;
-const azure = (environment: string, extra = '') => `name: t
-environment: ${environment}
-cloud: azure
-location: westeurope
-database: {}
-artifacts: {}
-tracking: {}
-${extra}`;
+const aws = (environment: string, extra = '', database = '{}') => minimalAws({ environment, extra, database });
+const azure = (environment: string, extra = '') => minimalAzure({ environment, extra });
 
 describe('AWS Backup (production)', () => {
   const prod = synth(configFrom(aws('prod', 'alarms:\n  emails: [a@example.com]\nbackup:\n  retentionDays: 90\n')));

@@ -6,6 +6,7 @@ import {
   sizePool,
 } from '../constructs/shared/db-connections';
 import { type Synthesized, configFrom, onlyResource, rejectionsOf, synth } from './helpers';
+import { minimalAws, minimalAzure } from './fixtures/minimal';
 
 /**
  * Day-2 operations, item "database connections sized, not guessed". MLflow reads
@@ -13,24 +14,8 @@ import { type Synthesized, configFrom, onlyResource, rejectionsOf, synth } from 
  * in mlflow/store/db/utils.py create_sqlalchemy_engine, which the tracking, registry and auth stores all use.
  */
 
-const aws = (extra: string, database = '{}', tracking = '') => `name: t
-environment: dev
-cloud: aws
-region: eu-west-1
-database: ${database}
-artifacts: {}
-tracking:
-  loadBalancer:
-    certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x
-${tracking}${extra}`;
-const azure = (database: string, tracking: string) => `name: t
-environment: dev
-cloud: azure
-location: westeurope
-database: ${database}
-artifacts: {}
-tracking: ${tracking}
-`;
+const aws = (extra: string, database = '{}', tracking = '') => minimalAws({ extra, database, tracking });
+const azure = (database: string, tracking: string) => minimalAzure({ database, tracking });
 
 describe('connection limits', () => {
   it('RDS: LEAST(DBInstanceClassMemory / 9531392, 5000), with 80% of the class memory assumed usable', () => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gcScript } from '../constructs/shared/gc-script';
 import { type Block, configFrom, onlyResource, resourcesOf, synth, tempDirWith } from './helpers';
+import { minimalAws, minimalAzure } from './fixtures/minimal';
 
 /**
  * Day-2 operations, item "retention": a daily `mlflow gc` (flags from mlflow/cli/__init__.py at v3.17.0:
@@ -10,24 +11,8 @@ import { type Block, configFrom, onlyResource, resourcesOf, synth, tempDirWith }
  * artifacts through it).
  */
 
-const aws = (extra = '') => `name: t
-environment: dev
-cloud: aws
-region: eu-west-1
-database: {}
-artifacts: {}
-tracking:
-  loadBalancer:
-    certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x
-${extra}`;
-const azure = (extra = '') => `name: t
-environment: dev
-cloud: azure
-location: westeurope
-database: {}
-artifacts: {}
-tracking: {}
-${extra}`;
+const aws = (extra = '') => minimalAws({ extra });
+const azure = (extra = '') => minimalAzure({ extra });
 
 /** Runs the gc script with stub mlflow, python and sleep; `healthyAfter` failed health checks first. */
 function runGc(healthyAfter: number): { status: number | null; log: string[]; stderr: string } {

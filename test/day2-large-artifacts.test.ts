@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { clientConfig, readStackOutputs } from '../cli/client/client-config';
 import { type Synthesized, configFrom, onlyResource, synth } from './helpers';
+import { minimalAws } from './fixtures/minimal';
 
 /**
  * Day-2 operations, item "large artifacts through the proxy".
@@ -11,16 +12,8 @@ import { type Synthesized, configFrom, onlyResource, synth } from './helpers';
  * - The proxy buffers an upload in /tmp before it writes it to the store: ephemeral storage is sized for it.
  */
 
-const aws = (environment: string, tracking = '') => `name: t
-environment: ${environment}
-cloud: aws
-region: eu-west-1
-database: {}
-artifacts: {}
-tracking:
-  loadBalancer:
-    certificateArn: arn:aws:acm:eu-west-1:123456789012:certificate/x
-${tracking}${environment === 'prod' ? 'alarms:\n  emails: [a@example.com]\n' : ''}`;
+const aws = (environment: string, tracking = '') =>
+  minimalAws({ environment, tracking, extra: environment === 'prod' ? 'alarms:\n  emails: [a@example.com]\n' : '' });
 
 const serverEnv = (json: Synthesized) => {
   const containers = JSON.parse(String(onlyResource(json, 'aws_ecs_task_definition').container_definitions)) as { name: string; environment: { name: string; value: string }[] }[];
