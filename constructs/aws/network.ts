@@ -122,36 +122,7 @@ export class TrackingNetwork extends Construct {
     this.privateSubnetIds = subnets.private.map((s) => s.id);
     this.isolatedSubnetIds = subnets.isolated.map((s) => s.id);
 
-    const igw = new InternetGateway(this, 'internet-gateway', { vpcId: vpc.id, tags: { Name: props.namePrefix } });
-    const publicRoutes = new RouteTable(this, 'public-routes', { vpcId: vpc.id, tags: { Name: `${props.namePrefix}-public` } });
-    new Route(this, 'public-default-route', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
-    subnets.public.forEach((s, az) => new RouteTableAssociation(this, `public-routes-${az}`, { subnetId: s.id, routeTableId: publicRoutes.id }));
-
-    const natCount = natMode === 'none' ? 0 : natMode === 'single' ? 1 : azCount;
-    const nats = Array.from({ length: natCount }, (_, az) => {
-      const eip = new Eip(this, `nat-ip-${az}`, { domain: 'vpc', tags: { Name: `${props.namePrefix}-nat-${az}` } });
-      return new NatGateway(this, `nat-${az}`, {
-        allocationId: eip.allocationId,
-        subnetId: subnets.public[az].id,
-        tags: { Name: `${props.namePrefix}-${az}` },
-        dependsOn: [igw],
-      });
-    });
-    const privateRoutes = subnets.private.map((s, az) => {
-      const table = new RouteTable(this, `private-routes-${az}`, { vpcId: vpc.id, tags: { Name: `${props.namePrefix}-private-${az}` } });
-      if (nats.length > 0) {
-        new Route(this, `private-default-route-${az}`, {
-          routeTableId: table.id,
-          destinationCidrBlock: '0.0.0.0/0',
-          natGatewayId: nats[az % nats.length].id,
-        });
-      }
-      new RouteTableAssociation(this, `private-routes-association-${az}`, { subnetId: s.id, routeTableId: table.id });
-      return table;
-    });
-    // Isolated: local routes only.
-    const isolatedRoutes = new RouteTable(this, 'isolated-routes', { vpcId: vpc.id, tags: { Name: `${props.namePrefix}-isolated` } });
-    subnets.isolated.forEach((s, az) => new RouteTableAssociation(this, `isolated-routes-${az}`, { subnetId: s.id, routeTableId: isolatedRoutes.id }));
+    const { publicRoutes, privateRoutes, isolatedRoutes } = this.routing(props, vpc.id, subnets, natMode, azCount);
 
     this.s3Endpoint = new VpcEndpoint(this, 's3-endpoint', {
       vpcId: vpc.id,
@@ -163,32 +134,78 @@ export class TrackingNetwork extends Construct {
     this.s3PrefixListId = this.s3Endpoint.prefixListId;
 
     if (props.interfaceEndpoints ?? natMode === 'none') {
-      const endpointSg = new SecurityGroup(this, 'endpoints-security-group', {
-        name: `${props.namePrefix}-endpoints`,
-        description: 'Interface endpoints: HTTPS from inside the VPC',
-        vpcId: vpc.id,
-      });
-      new VpcSecurityGroupIngressRule(this, 'endpoints-https-from-vpc', {
-        securityGroupId: endpointSg.id,
-        description: 'HTTPS from the VPC',
-        ipProtocol: 'tcp',
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: vpcCidr,
-      });
-      for (const service of INTERFACE_ENDPOINT_SERVICES) {
-        new VpcEndpoint(this, `${service.replace('.', '-')}-endpoint`, {
-          vpcId: vpc.id,
-          serviceName: `com.amazonaws.${props.region}.${service}`,
-          vpcEndpointType: 'Interface',
-          privateDnsEnabled: true,
-          subnetIds: this.privateSubnetIds,
-          securityGroupIds: [endpointSg.id],
-          tags: { Name: `${props.namePrefix}-${service}` },
-        });
-      }
+      this.interfaceEndpoints(props, vpc.id, vpcCidr);
     }
     this.flowLogs(props);
+  }
+
+  /** Internet gateway, NAT gateways and the route tables of the three tiers. */
+  private routing(
+    props: TrackingNetworkProps,
+    vpcId: string,
+    subnets: Record<'public' | 'private' | 'isolated', Subnet[]>,
+    natMode: NonNullable<TrackingNetworkProps['natGateways']>,
+    azCount: number,
+  ): { publicRoutes: RouteTable; privateRoutes: RouteTable[]; isolatedRoutes: RouteTable } {
+  const igw = new InternetGateway(this, 'internet-gateway', { vpcId, tags: { Name: props.namePrefix } });
+  const publicRoutes = new RouteTable(this, 'public-routes', { vpcId, tags: { Name: `${props.namePrefix}-public` } });
+  new Route(this, 'public-default-route', { routeTableId: publicRoutes.id, destinationCidrBlock: '0.0.0.0/0', gatewayId: igw.id });
+  subnets.public.forEach((s, az) => new RouteTableAssociation(this, `public-routes-${az}`, { subnetId: s.id, routeTableId: publicRoutes.id }));
+
+  const natCount = natMode === 'none' ? 0 : natMode === 'single' ? 1 : azCount;
+  const nats = Array.from({ length: natCount }, (_, az) => {
+    const eip = new Eip(this, `nat-ip-${az}`, { domain: 'vpc', tags: { Name: `${props.namePrefix}-nat-${az}` } });
+    return new NatGateway(this, `nat-${az}`, {
+      allocationId: eip.allocationId,
+      subnetId: subnets.public[az].id,
+      tags: { Name: `${props.namePrefix}-${az}` },
+      dependsOn: [igw],
+    });
+  });
+  const privateRoutes = subnets.private.map((s, az) => {
+    const table = new RouteTable(this, `private-routes-${az}`, { vpcId, tags: { Name: `${props.namePrefix}-private-${az}` } });
+    if (nats.length > 0) {
+      new Route(this, `private-default-route-${az}`, {
+        routeTableId: table.id,
+        destinationCidrBlock: '0.0.0.0/0',
+        natGatewayId: nats[az % nats.length].id,
+      });
+    }
+    new RouteTableAssociation(this, `private-routes-association-${az}`, { subnetId: s.id, routeTableId: table.id });
+    return table;
+  });
+  // Isolated: local routes only.
+  const isolatedRoutes = new RouteTable(this, 'isolated-routes', { vpcId, tags: { Name: `${props.namePrefix}-isolated` } });
+  subnets.isolated.forEach((s, az) => new RouteTableAssociation(this, `isolated-routes-${az}`, { subnetId: s.id, routeTableId: isolatedRoutes.id }));
+    return { publicRoutes, privateRoutes, isolatedRoutes };
+  }
+
+  /** Interface endpoints (for private subnets without NAT), reachable over HTTPS from inside the VPC. */
+  private interfaceEndpoints(props: TrackingNetworkProps, vpcId: string, vpcCidr: string): void {
+    const endpointSg = new SecurityGroup(this, 'endpoints-security-group', {
+      name: `${props.namePrefix}-endpoints`,
+      description: 'Interface endpoints: HTTPS from inside the VPC',
+      vpcId,
+    });
+    new VpcSecurityGroupIngressRule(this, 'endpoints-https-from-vpc', {
+      securityGroupId: endpointSg.id,
+      description: 'HTTPS from the VPC',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: vpcCidr,
+    });
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      new VpcEndpoint(this, `${service.replace('.', '-')}-endpoint`, {
+        vpcId,
+        serviceName: `com.amazonaws.${props.region}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: this.privateSubnetIds,
+        securityGroupIds: [endpointSg.id],
+        tags: { Name: `${props.namePrefix}-${service}` },
+      });
+    }
   }
 
   /**
