@@ -58,6 +58,25 @@ export interface TrackingDatabaseProps {
   readonly masterUsername?: string;
 }
 
+// aws provider 6.25, internal/service/rds (compareActualEngineVersion): a configured "16" and a
+// running "16.9" match, so engine_version keeps "16" in state; a configured "16.8" does not match
+// a running "16.9", so state takes "16.9" and the next plan wants "16.8" back. Docs, r/db_instance
+// engine_version: "If auto_minor_version_upgrade is enabled, you can provide a prefix of the
+// version ... The actual engine version used is returned in the attribute engine_version_actual";
+// r/rds_cluster engine_version: "The value can contain a partial version where supported by the API".
+// Aurora PostgreSQL accepts a major-only version: terraform-provider-aws issue #45026 (provider 6.16)
+// runs aws_rds_cluster with engine = "aurora-postgresql", engine_version = "17", and RDS resolves it
+// to a minor of that major.
+const DEFAULT_ENGINE_VERSION = '16';
+
+/** Force TLS for every connection, and log what an operator needs to investigate. */
+const PARAMETERS = [
+  { name: 'rds.force_ssl', value: '1' },
+  { name: 'log_connections', value: '1' },
+  { name: 'log_disconnections', value: '1' },
+  { name: 'log_min_duration_statement', value: '1000' },
+] as const;
+
 /**
  * The PostgreSQL backend store: encrypted with a customer-managed key, private, SSL forced, the
  * master password generated and rotated by RDS in Secrets Manager (never in Terraform state).
@@ -84,32 +103,14 @@ export class TrackingDatabase extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: TrackingDatabaseProps) {
     super(scope, id);
     const engine = props.engine ?? 'postgres';
-    // aws provider 6.25, internal/service/rds (compareActualEngineVersion): a configured "16" and a
-    // running "16.9" match, so engine_version keeps "16" in state; a configured "16.8" does not match
-    // a running "16.9", so state takes "16.9" and the next plan wants "16.8" back. Docs, r/db_instance
-    // engine_version: "If auto_minor_version_upgrade is enabled, you can provide a prefix of the
-    // version ... The actual engine version used is returned in the attribute engine_version_actual";
-    // r/rds_cluster engine_version: "The value can contain a partial version where supported by the API".
-    // Aurora PostgreSQL accepts a major-only version: terraform-provider-aws issue #45026 (provider 6.16)
-    // runs aws_rds_cluster with engine = "aurora-postgresql", engine_version = "17", and RDS resolves it
-    // to a minor of that major.
-    const version = props.engineVersion ?? '16';
+    const version = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
     const major = version.split('.')[0];
     const protect = props.protect ?? true;
     this.key = props.key;
     this.databaseName = props.databaseName ?? 'mlflow';
 
-    const sg = new SecurityGroup(this, 'security-group', {
-      name: `${props.namePrefix}-database`,
-      description: 'MLflow backend store: PostgreSQL from the tracking tasks only',
-      vpcId: props.vpcId,
-    });
+    const { sg, subnetGroup } = this.placement(props);
     this.securityGroupId = sg.id;
-    const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {
-      name: `${props.namePrefix}-database`,
-      description: 'Isolated subnets of the MLflow backend store',
-      subnetIds: [...props.subnetIds],
-    });
     const common = {
       engine,
       engineVersion: version,
@@ -135,20 +136,12 @@ export class TrackingDatabase extends Construct implements IConnectable {
       finalSnapshotIdentifier: protect ? `${props.namePrefix}-final` : undefined,
       lifecycle: protect ? { preventDestroy: true } : undefined,
     };
-    // Force TLS for every connection, and log what an operator needs to investigate.
-    const parameters = [
-      { name: 'rds.force_ssl', value: '1' },
-      { name: 'log_connections', value: '1' },
-      { name: 'log_disconnections', value: '1' },
-      { name: 'log_min_duration_statement', value: '1000' },
-    ];
-
     if (engine === 'postgres') {
       const parameterGroup = new DbParameterGroup(this, 'parameters', {
         name: `${props.namePrefix}-postgres${major}`,
         family: `postgres${major}`,
         description: 'MLflow backend store: TLS only',
-        parameter: parameters,
+        parameter: [...PARAMETERS],
         // A major upgrade swaps in the next family's group while the instance still uses this one.
         lifecycle: { createBeforeDestroy: true },
       });
@@ -182,7 +175,7 @@ export class TrackingDatabase extends Construct implements IConnectable {
       name: `${props.namePrefix}-aurora-postgresql${major}`,
       family: `aurora-postgresql${major}`,
       description: 'MLflow backend store: TLS only',
-      parameter: parameters,
+      parameter: [...PARAMETERS],
       lifecycle: { createBeforeDestroy: true },
     });
     const cluster = new RdsCluster(this, 'cluster', {
@@ -193,27 +186,47 @@ export class TrackingDatabase extends Construct implements IConnectable {
       serverlessv2ScalingConfiguration: { minCapacity: props.minCapacity ?? 0.5, maxCapacity: props.maxCapacity ?? 4 },
       enabledCloudwatchLogsExports: ['postgresql'],
     });
-    const instances = props.multiAz ? 2 : 1;
-    for (let i = 0; i < instances; i++) {
-      new RdsClusterInstance(this, `cluster-instance-${i}`, {
-        identifier: `${props.namePrefix}-${i}`,
-        clusterIdentifier: cluster.id,
-        engine,
-        // No engine_version: instances run the cluster's version (aws provider 6.25 docs,
-        // r/rds_cluster_instance: upgrades are done on the aws_rds_cluster's engine_version).
-        instanceClass: 'db.serverless',
-        publiclyAccessible: false,
-        dbSubnetGroupName: subnetGroup.name,
-        performanceInsightsEnabled: true,
-        performanceInsightsKmsKeyId: props.key.arn,
-        caCertIdentifier: 'rds-ca-rsa2048-g1',
-        autoMinorVersionUpgrade: true,
-      });
-    }
+    this.clusterInstances(props, engine, cluster.id, subnetGroup.name);
     this.resource = cluster;
     this.iamResourceId = cluster.clusterResourceId;
     this.endpoint = cluster.endpoint;
     this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
+  }
+
+  /** The database's own security group and its subnet group in the isolated subnets. */
+  private placement(props: TrackingDatabaseProps): { sg: SecurityGroup; subnetGroup: DbSubnetGroup } {
+  const sg = new SecurityGroup(this, 'security-group', {
+    name: `${props.namePrefix}-database`,
+    description: 'MLflow backend store: PostgreSQL from the tracking tasks only',
+    vpcId: props.vpcId,
+  });
+  const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {
+    name: `${props.namePrefix}-database`,
+    description: 'Isolated subnets of the MLflow backend store',
+    subnetIds: [...props.subnetIds],
+  });
+    return { sg, subnetGroup };
+  }
+
+  /** The serverless v2 instances of the Aurora cluster: two with multiAz, one otherwise. */
+  private clusterInstances(props: TrackingDatabaseProps, engine: string, clusterId: string, subnetGroupName: string): void {
+  const instances = props.multiAz ? 2 : 1;
+  for (let i = 0; i < instances; i++) {
+    new RdsClusterInstance(this, `cluster-instance-${i}`, {
+      identifier: `${props.namePrefix}-${i}`,
+      clusterIdentifier: clusterId,
+      engine,
+      // No engine_version: instances run the cluster's version (aws provider 6.25 docs,
+      // r/rds_cluster_instance: upgrades are done on the aws_rds_cluster's engine_version).
+      instanceClass: 'db.serverless',
+      publiclyAccessible: false,
+      dbSubnetGroupName: subnetGroupName,
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: props.key.arn,
+      caCertIdentifier: 'rds-ca-rsa2048-g1',
+      autoMinorVersionUpgrade: true,
+    });
+  }
   }
 
   /**
