@@ -111,30 +111,7 @@ export class TrackingApp extends Construct {
     });
     this.logAnalyticsWorkspaceId = logs.id;
 
-    const environment = new ContainerAppEnvironment(this, 'environment', {
-      ...rg,
-      name: `cae-${props.namePrefix}`,
-      infrastructureSubnetId: net.subnetId('containerApps'),
-      infrastructureResourceGroupName: `rg-${props.namePrefix}-aca-infra`,
-      internalLoadBalancerEnabled: true,
-      zoneRedundancyEnabled: props.zoneRedundant ?? false,
-      workloadProfile: [{ name: 'Consumption', workloadProfileType: 'Consumption' }],
-      // Logs go through the diagnostic setting below, like every other resource.
-      logsDestination: 'azure-monitor',
-    });
-    sendDiagnostics(this, 'environment-diagnostics', environment.id, logs.id);
-
-    // The environment's default domain resolves to its internal load balancer inside the VNet.
-    const zone = net.privateZone('container-apps', environment.defaultDomain);
-    for (const [recordId, name] of [['wildcard', '*'], ['apex', '@']] as const) {
-      new PrivateDnsARecord(this, `${recordId}-record`, {
-        name,
-        zoneName: zone.name,
-        resourceGroupName: net.resourceGroupName,
-        ttl: 300,
-        records: [environment.staticIpAddress],
-      });
-    }
+    const environment = this.environmentWithDns(props, rg, logs.id);
 
     const identity = new UserAssignedIdentity(this, 'identity', { ...rg, name: `id-${props.namePrefix}-mlflow` });
     this.identityPrincipalId = identity.principalId;
@@ -262,6 +239,40 @@ export class TrackingApp extends Construct {
       secret: [{ name: 'server-db-password', keyVaultSecretId: secrets['server-db-password'].versionlessId, identity: identity.id }],
       dependsOn: access,
     };
+  }
+
+  /** The internal Container Apps environment, its diagnostics and the private DNS records of its default domain. */
+  private environmentWithDns(
+    props: TrackingAppProps,
+    rg: { resourceGroupName: string; location: string },
+    logsId: string,
+  ): ContainerAppEnvironment {
+    const net = props.network;
+    const environment = new ContainerAppEnvironment(this, 'environment', {
+      ...rg,
+      name: `cae-${props.namePrefix}`,
+      infrastructureSubnetId: net.subnetId('containerApps'),
+      infrastructureResourceGroupName: `rg-${props.namePrefix}-aca-infra`,
+      internalLoadBalancerEnabled: true,
+      zoneRedundancyEnabled: props.zoneRedundant ?? false,
+      workloadProfile: [{ name: 'Consumption', workloadProfileType: 'Consumption' }],
+      // Logs go through the diagnostic setting below, like every other resource.
+      logsDestination: 'azure-monitor',
+    });
+    sendDiagnostics(this, 'environment-diagnostics', environment.id, logsId);
+
+    // The environment's default domain resolves to its internal load balancer inside the VNet.
+    const zone = net.privateZone('container-apps', environment.defaultDomain);
+    for (const [recordId, name] of [['wildcard', '*'], ['apex', '@']] as const) {
+      new PrivateDnsARecord(this, `${recordId}-record`, {
+        name,
+        zoneName: zone.name,
+        resourceGroupName: net.resourceGroupName,
+        ttl: 300,
+        records: [environment.staticIpAddress],
+      });
+    }
+    return environment;
   }
 
   /**
