@@ -142,8 +142,6 @@ export class TrackingApp extends Construct {
     ];
     const workers = props.workers ?? Math.max(2, Math.round(cpu * 2));
     const memory = `${cpu * 2}Gi`;
-    // The scratch volume: an EmptyDir, writable by the image's user.
-    const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
 
     const app = new ContainerApp(this, 'app', {
       name: `${props.namePrefix}-mlflow`,
@@ -175,51 +173,7 @@ export class TrackingApp extends Construct {
         minReplicas: props.minReplicas ?? 1,
         maxReplicas: props.maxReplicas ?? 3,
         volume: [{ name: 'tmp', storageType: 'EmptyDir' }],
-        initContainer: [
-          {
-            name: 'migrate',
-            image,
-            cpu,
-            memory,
-            command: ['/bin/sh', '-c', migrateScript()],
-            // The database admin and every generated credential reach only this step.
-            env: [
-              ...env,
-              { name: 'PGUSER', value: props.database.adminLogin },
-              { name: 'PGPASSWORD', secretName: 'db-password' },
-              { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
-              { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
-              ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : []),
-              ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
-            ],
-            volumeMounts: tmp,
-          },
-        ],
-        container: [
-          {
-            name: 'mlflow',
-            image,
-            cpu,
-            memory,
-            command: [
-              '/bin/sh',
-              '-c',
-              serverScript({ artifactsDestination: props.storage.artifactsUri, workers }),
-            ],
-            env: [
-              ...env,
-              { name: 'PGUSER', value: SERVER_DB_ROLE },
-              { name: 'PGPASSWORD', secretName: 'server-db-password' },
-              { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
-              ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
-              // Container Apps ingress ends a request after 240 s (not configurable): keep-alive beyond it.
-              ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: 240 }),
-            ],
-            volumeMounts: tmp,
-            livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
-            readinessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', intervalSeconds: 10 }],
-          },
-        ],
+        ...this.containers(props, { image, cpu, memory, env, teams, workers, hosts }),
         httpScaleRule: [{ name: 'concurrent-requests', concurrentRequests: '50' }],
       },
       // Secrets are readable, the blob role exists and the databases and TLS settings are in place
@@ -238,6 +192,71 @@ export class TrackingApp extends Construct {
       env: [...env, { name: 'PGUSER', value: SERVER_DB_ROLE }, { name: 'PGPASSWORD', secretName: 'server-db-password' }],
       secret: [{ name: 'server-db-password', keyVaultSecretId: secrets['server-db-password'].versionlessId, identity: identity.id }],
       dependsOn: access,
+    };
+  }
+
+  /** The migrate init container (database admin and generated credentials) and the server container. */
+  private containers(
+    props: TrackingAppProps,
+    c: {
+      image: string;
+      cpu: number;
+      memory: string;
+      env: { name: string; value?: string; secretName?: string }[];
+      teams: readonly string[];
+      workers: number;
+      hosts: string[];
+    },
+  ) {
+    const { image, cpu, memory, env, teams, workers, hosts } = c;
+    // The scratch volume: an EmptyDir, writable by the image's user.
+    const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
+    return {
+    initContainer: [
+      {
+        name: 'migrate',
+        image,
+        cpu,
+        memory,
+        command: ['/bin/sh', '-c', migrateScript()],
+        // The database admin and every generated credential reach only this step.
+        env: [
+          ...env,
+          { name: 'PGUSER', value: props.database.adminLogin },
+          { name: 'PGPASSWORD', secretName: 'db-password' },
+          { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
+          { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
+          ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : []),
+          ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
+        ],
+        volumeMounts: tmp,
+      },
+    ],
+    container: [
+      {
+        name: 'mlflow',
+        image,
+        cpu,
+        memory,
+        command: [
+          '/bin/sh',
+          '-c',
+          serverScript({ artifactsDestination: props.storage.artifactsUri, workers }),
+        ],
+        env: [
+          ...env,
+          { name: 'PGUSER', value: SERVER_DB_ROLE },
+          { name: 'PGPASSWORD', secretName: 'server-db-password' },
+          { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
+          ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
+          // Container Apps ingress ends a request after 240 s (not configurable): keep-alive beyond it.
+          ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: 240 }),
+        ],
+        volumeMounts: tmp,
+        livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
+        readinessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', intervalSeconds: 10 }],
+      },
+    ],
     };
   }
 
