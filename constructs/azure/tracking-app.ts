@@ -111,30 +111,7 @@ export class TrackingApp extends Construct {
     });
     this.logAnalyticsWorkspaceId = logs.id;
 
-    const environment = new ContainerAppEnvironment(this, 'environment', {
-      ...rg,
-      name: `cae-${props.namePrefix}`,
-      infrastructureSubnetId: net.subnetId('containerApps'),
-      infrastructureResourceGroupName: `rg-${props.namePrefix}-aca-infra`,
-      internalLoadBalancerEnabled: true,
-      zoneRedundancyEnabled: props.zoneRedundant ?? false,
-      workloadProfile: [{ name: 'Consumption', workloadProfileType: 'Consumption' }],
-      // Logs go through the diagnostic setting below, like every other resource.
-      logsDestination: 'azure-monitor',
-    });
-    sendDiagnostics(this, 'environment-diagnostics', environment.id, logs.id);
-
-    // The environment's default domain resolves to its internal load balancer inside the VNet.
-    const zone = net.privateZone('container-apps', environment.defaultDomain);
-    for (const [recordId, name] of [['wildcard', '*'], ['apex', '@']] as const) {
-      new PrivateDnsARecord(this, `${recordId}-record`, {
-        name,
-        zoneName: zone.name,
-        resourceGroupName: net.resourceGroupName,
-        ttl: 300,
-        records: [environment.staticIpAddress],
-      });
-    }
+    const environment = this.environmentWithDns(props, rg, logs.id);
 
     const identity = new UserAssignedIdentity(this, 'identity', { ...rg, name: `id-${props.namePrefix}-mlflow` });
     this.identityPrincipalId = identity.principalId;
@@ -165,8 +142,6 @@ export class TrackingApp extends Construct {
     ];
     const workers = props.workers ?? Math.max(2, Math.round(cpu * 2));
     const memory = `${cpu * 2}Gi`;
-    // The scratch volume: an EmptyDir, writable by the image's user.
-    const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
 
     const app = new ContainerApp(this, 'app', {
       name: `${props.namePrefix}-mlflow`,
@@ -198,51 +173,7 @@ export class TrackingApp extends Construct {
         minReplicas: props.minReplicas ?? 1,
         maxReplicas: props.maxReplicas ?? 3,
         volume: [{ name: 'tmp', storageType: 'EmptyDir' }],
-        initContainer: [
-          {
-            name: 'migrate',
-            image,
-            cpu,
-            memory,
-            command: ['/bin/sh', '-c', migrateScript()],
-            // The database admin and every generated credential reach only this step.
-            env: [
-              ...env,
-              { name: 'PGUSER', value: props.database.adminLogin },
-              { name: 'PGPASSWORD', secretName: 'db-password' },
-              { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
-              { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
-              ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : []),
-              ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
-            ],
-            volumeMounts: tmp,
-          },
-        ],
-        container: [
-          {
-            name: 'mlflow',
-            image,
-            cpu,
-            memory,
-            command: [
-              '/bin/sh',
-              '-c',
-              serverScript({ artifactsDestination: props.storage.artifactsUri, workers }),
-            ],
-            env: [
-              ...env,
-              { name: 'PGUSER', value: SERVER_DB_ROLE },
-              { name: 'PGPASSWORD', secretName: 'server-db-password' },
-              { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
-              ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
-              // Container Apps ingress ends a request after 240 s (not configurable): keep-alive beyond it.
-              ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: 240 }),
-            ],
-            volumeMounts: tmp,
-            livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
-            readinessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', intervalSeconds: 10 }],
-          },
-        ],
+        ...this.containers(props, { image, cpu, memory, env, teams, workers, hosts }),
         httpScaleRule: [{ name: 'concurrent-requests', concurrentRequests: '50' }],
       },
       // Secrets are readable, the blob role exists and the databases and TLS settings are in place
@@ -262,6 +193,105 @@ export class TrackingApp extends Construct {
       secret: [{ name: 'server-db-password', keyVaultSecretId: secrets['server-db-password'].versionlessId, identity: identity.id }],
       dependsOn: access,
     };
+  }
+
+  /** The migrate init container (database admin and generated credentials) and the server container. */
+  private containers(
+    props: TrackingAppProps,
+    c: {
+      image: string;
+      cpu: number;
+      memory: string;
+      env: { name: string; value?: string; secretName?: string }[];
+      teams: readonly string[];
+      workers: number;
+      hosts: string[];
+    },
+  ) {
+    const { image, cpu, memory, env, teams, workers, hosts } = c;
+    // The scratch volume: an EmptyDir, writable by the image's user.
+    const tmp = [{ name: 'tmp', path: SCRATCH_PATH }];
+    return {
+    initContainer: [
+      {
+        name: 'migrate',
+        image,
+        cpu,
+        memory,
+        command: ['/bin/sh', '-c', migrateScript()],
+        // The database admin and every generated credential reach only this step.
+        env: [
+          ...env,
+          { name: 'PGUSER', value: props.database.adminLogin },
+          { name: 'PGPASSWORD', secretName: 'db-password' },
+          { name: INIT_ENV.adminPassword, secretName: 'admin-password' },
+          { name: INIT_ENV.serverDbPassword, secretName: 'server-db-password' },
+          ...(teams.length ? [{ name: INIT_ENV.teams, value: teams.join(',') }] : []),
+          ...teams.map((team) => ({ name: teamAdminPasswordEnv(team), secretName: `team-admin-${team}` })),
+        ],
+        volumeMounts: tmp,
+      },
+    ],
+    container: [
+      {
+        name: 'mlflow',
+        image,
+        cpu,
+        memory,
+        command: [
+          '/bin/sh',
+          '-c',
+          serverScript({ artifactsDestination: props.storage.artifactsUri, workers }),
+        ],
+        env: [
+          ...env,
+          { name: 'PGUSER', value: SERVER_DB_ROLE },
+          { name: 'PGPASSWORD', secretName: 'server-db-password' },
+          { name: 'MLFLOW_FLASK_SERVER_SECRET_KEY', secretName: 'flask-secret-key' },
+          ...serverEnvironment({ allowedHosts: hosts, corsOrigin: this.trackingUri }),
+          // Container Apps ingress ends a request after 240 s (not configurable): keep-alive beyond it.
+          ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: 240 }),
+        ],
+        volumeMounts: tmp,
+        livenessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', initialDelay: 30, intervalSeconds: 30 }],
+        readinessProbe: [{ transport: 'HTTP', port: CONTAINER_PORT, path: '/health', intervalSeconds: 10 }],
+      },
+    ],
+    };
+  }
+
+  /** The internal Container Apps environment, its diagnostics and the private DNS records of its default domain. */
+  private environmentWithDns(
+    props: TrackingAppProps,
+    rg: { resourceGroupName: string; location: string },
+    logsId: string,
+  ): ContainerAppEnvironment {
+    const net = props.network;
+    const environment = new ContainerAppEnvironment(this, 'environment', {
+      ...rg,
+      name: `cae-${props.namePrefix}`,
+      infrastructureSubnetId: net.subnetId('containerApps'),
+      infrastructureResourceGroupName: `rg-${props.namePrefix}-aca-infra`,
+      internalLoadBalancerEnabled: true,
+      zoneRedundancyEnabled: props.zoneRedundant ?? false,
+      workloadProfile: [{ name: 'Consumption', workloadProfileType: 'Consumption' }],
+      // Logs go through the diagnostic setting below, like every other resource.
+      logsDestination: 'azure-monitor',
+    });
+    sendDiagnostics(this, 'environment-diagnostics', environment.id, logsId);
+
+    // The environment's default domain resolves to its internal load balancer inside the VNet.
+    const zone = net.privateZone('container-apps', environment.defaultDomain);
+    for (const [recordId, name] of [['wildcard', '*'], ['apex', '@']] as const) {
+      new PrivateDnsARecord(this, `${recordId}-record`, {
+        name,
+        zoneName: zone.name,
+        resourceGroupName: net.resourceGroupName,
+        ttl: 300,
+        records: [environment.staticIpAddress],
+      });
+    }
+    return environment;
   }
 
   /**
