@@ -9,6 +9,8 @@ module.exports = {
   // cdktf's per-token stack traces are never read by a test: formatting them was ~30% of a synth test.
   // Every core: jest's default (cores - 1) runs one worker on a 2-core machine.
   maxWorkers: '100%',
+  // Synth-heavy and process-spawning tests take seconds on a loaded 2-core CI machine: 5 s (jest's default) is flaky.
+  testTimeout: 30_000,
   setupFiles: ['<rootDir>/test/setup-token-stacks.js'],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
