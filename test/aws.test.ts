@@ -383,7 +383,7 @@ describe('AWS options', () => {
 });
 
 describe('AWS config validation', () => {
-  const problems = (text: string) => rejectionsOf(text, 'config/aws.yaml');
+  const problems = (text: string) => rejectionsOf(text, 'deployments/aws.yaml');
 
   it.each([
     ['an invalid CIDR', 'network: { vpcCidr: 10.0.0.0/33 }\n', 'network.vpcCidr: expected an IPv4 CIDR block such as 10.0.0.0/16, got "10.0.0.0/33"'],
@@ -397,56 +397,56 @@ describe('AWS config validation', () => {
 
   it('rejects an instance class that is not db.*', () => {
     expect(problems(minimalPlatform('').replace('database: {}', 'database: { instanceClass: t3.micro }'))).toEqual([
-      'config/aws.yaml: database.instanceClass: expected a db.* instance class such as db.t4g.medium, got "t3.micro"',
+      'deployments/aws.yaml: database.instanceClass: expected a db.* instance class such as db.t4g.medium, got "t3.micro"',
     ]);
   });
 
   it('rejects task sizes Fargate does not accept', () => {
     expect(problems(minimalPlatform('').replace('tracking:\n', 'tracking:\n  cpu: 1000\n'))).toEqual([
-      'config/aws.yaml: tracking.cpu: expected a Fargate CPU size: 256, 512, 1024, 2048, 4096, 8192, 16384, got 1000',
+      'deployments/aws.yaml: tracking.cpu: expected a Fargate CPU size: 256, 512, 1024, 2048, 4096, 8192, 16384, got 1000',
     ]);
     expect(problems(minimalPlatform('').replace('tracking:\n', 'tracking:\n  cpu: 256\n  memory: 4096\n'))).toEqual([
-      'config/aws.yaml: tracking.memory: Fargate with 256 CPU units takes 512-2048 MiB in steps of 512, got 4096',
+      'deployments/aws.yaml: tracking.memory: Fargate with 256 CPU units takes 512-2048 MiB in steps of 512, got 4096',
     ]);
   });
 
   it('requires a certificate in production and refuses plain HTTP there', () => {
     const prodNoCert = minimalPlatform('').replace('environment: dev', 'environment: prod').replace(/ {4}certificateArn.*\n/, '    allowPlainHttp: true\n');
     expect(problems(prodNoCert)).toEqual([
-      'config/aws.yaml: tracking.loadBalancer.allowPlainHttp: plain HTTP is allowed only for a non-production deployment behind an internal load balancer, got true',
+      'deployments/aws.yaml: tracking.loadBalancer.allowPlainHttp: plain HTTP is allowed only for a non-production deployment behind an internal load balancer, got true',
     ]);
     const missing = minimalPlatform('').replace('environment: dev', 'environment: prod').replace(/ {4}certificateArn.*\n/, '    internetFacing: false\n');
-    expect(problems(missing)).toEqual(['config/aws.yaml: tracking.loadBalancer.certificateArn: production serves HTTPS only: set an ACM certificate ARN, got nothing']);
+    expect(problems(missing)).toEqual(['deployments/aws.yaml: tracking.loadBalancer.certificateArn: production serves HTTPS only: set an ACM certificate ARN, got nothing']);
   });
 
   it('requires >= 2 tasks and >= 14 days of backups in production', () => {
     const text = minimalPlatform('').replace('environment: dev', 'environment: prod').replace('tracking:\n', 'tracking:\n  minTasks: 1\n').replace('database: {}', 'database: { backupRetentionDays: 7 }');
     expect(problems(text)).toEqual([
-      'config/aws.yaml: database.backupRetentionDays: production keeps backups for at least 14 days, got 7',
-      'config/aws.yaml: tracking.minTasks: production runs at least 2 tasks across AZs, got 1',
+      'deployments/aws.yaml: database.backupRetentionDays: production keeps backups for at least 14 days, got 7',
+      'deployments/aws.yaml: tracking.minTasks: production runs at least 2 tasks across AZs, got 1',
     ]);
   });
 
   it('rejects duplicate teams, bad principals, an unpinned image and public CIDRs on an internal load balancer', () => {
     const teams = 'teams:\n  - { name: vision, trustedPrincipals: [arn:aws:iam::123456789012:role/a] }\n  - { name: vision, trustedPrincipals: [not-an-arn] }\n';
     expect(problems(minimalPlatform(teams))).toEqual([
-      'config/aws.yaml: teams[1].trustedPrincipals[0]: expected an IAM principal ARN such as arn:aws:iam::123456789012:role/ml-training, got "not-an-arn"',
-      'config/aws.yaml: teams[1].name: duplicate team name; each must be unique, got "vision"',
+      'deployments/aws.yaml: teams[1].trustedPrincipals[0]: expected an IAM principal ARN such as arn:aws:iam::123456789012:role/ml-training, got "not-an-arn"',
+      'deployments/aws.yaml: teams[1].name: duplicate team name; each must be unique, got "vision"',
     ]);
     const dup = 'teams:\n  - { name: vision, trustedPrincipals: [arn:aws:iam::123456789012:role/a] }\n  - { name: vision, trustedPrincipals: [arn:aws:iam::123456789012:role/b] }\n';
-    expect(problems(minimalPlatform(dup))).toEqual(['config/aws.yaml: teams[1].name: duplicate team name; each must be unique, got "vision"']);
+    expect(problems(minimalPlatform(dup))).toEqual(['deployments/aws.yaml: teams[1].name: duplicate team name; each must be unique, got "vision"']);
     expect(problems(minimalPlatform('').replace('tracking:\n', 'tracking:\n  image: ghcr.io/mlflow/mlflow:latest\n'))).toEqual([
-      'config/aws.yaml: tracking.image: expected a pinned image, not :latest, got "ghcr.io/mlflow/mlflow:latest"',
+      'deployments/aws.yaml: tracking.image: expected a pinned image, not :latest, got "ghcr.io/mlflow/mlflow:latest"',
     ]);
     expect(problems(minimalPlatform('').replace('  loadBalancer:\n', '  loadBalancer:\n    allowedCidrs: [0.0.0.0/0]\n'))).toEqual([
-      'config/aws.yaml: tracking.loadBalancer.allowedCidrs[0]: an internal load balancer is reached from private ranges only, got "0.0.0.0/0"',
+      'deployments/aws.yaml: tracking.loadBalancer.allowedCidrs[0]: an internal load balancer is reached from private ranges only, got "0.0.0.0/0"',
     ]);
   });
 
   it('needs database, artifacts and tracking together', () => {
     expect(problems('name: t\nenvironment: dev\ncloud: aws\nregion: eu-west-1\ndatabase: {}\n')).toEqual([
-      'config/aws.yaml: artifacts: the tracking platform needs the database, artifacts and tracking sections together: add artifacts (`artifacts: {}` takes the defaults), got nothing',
-      'config/aws.yaml: tracking: the tracking platform needs the database, artifacts and tracking sections together: add tracking (`tracking: {}` takes the defaults), got nothing',
+      'deployments/aws.yaml: artifacts: the tracking platform needs the database, artifacts and tracking sections together: add artifacts (`artifacts: {}` takes the defaults), got nothing',
+      'deployments/aws.yaml: tracking: the tracking platform needs the database, artifacts and tracking sections together: add tracking (`tracking: {}` takes the defaults), got nothing',
     ]);
   });
 });

@@ -284,52 +284,52 @@ describe('Azure tags', () => {
 });
 
 describe('Azure config validation', () => {
-  const problems = (text: string) => rejectionsOf(text, 'config/azure.yaml');
+  const problems = (text: string) => rejectionsOf(text, 'deployments/azure.yaml');
 
   it('rejects a subnet outside the VNet and overlapping subnets', () => {
     expect(problems(minimal('network:\n  vnetCidr: 10.40.0.0/16\n  subnets: { postgres: 10.41.2.0/24 }\n'))).toEqual([
-      'config/azure.yaml: network.subnets.postgres: must lie inside the VNet 10.40.0.0/16, got "10.41.2.0/24"',
+      'deployments/azure.yaml: network.subnets.postgres: must lie inside the VNet 10.40.0.0/16, got "10.41.2.0/24"',
     ]);
     expect(problems(minimal('network:\n  subnets: { privateEndpoints: 10.40.2.128/25 }\n'))).toEqual([
-      'config/azure.yaml: network.subnets.postgres: overlaps subnet privateEndpoints (10.40.2.128/25), got "10.40.2.0/24"',
+      'deployments/azure.yaml: network.subnets.postgres: overlaps subnet privateEndpoints (10.40.2.128/25), got "10.40.2.0/24"',
     ]);
   });
 
   it('says when the default layout does not fit a small VNet', () => {
     expect(problems(minimal('network: { vnetCidr: 10.40.0.0/24 }\n'))[0]).toBe(
-      'config/azure.yaml: network.subnets.containerApps: must lie inside the VNet 10.40.0.0/24 (default layout; set the subnets for this VNet), got "10.40.0.0/23"',
+      'deployments/azure.yaml: network.subnets.containerApps: must lie inside the VNet 10.40.0.0/24 (default layout; set the subnets for this VNet), got "10.40.0.0/23"',
     );
   });
 
   it('rejects subnets smaller than Azure allows', () => {
     expect(problems(minimal('network:\n  subnets: { containerApps: 10.40.0.0/28 }\n'))).toEqual([
-      'config/azure.yaml: network.subnets.containerApps: must be /27 or larger, got "10.40.0.0/28"',
+      'deployments/azure.yaml: network.subnets.containerApps: must be /27 or larger, got "10.40.0.0/28"',
     ]);
   });
 
   it('validates the Databricks subnets: equal sizes with room for minNodes', () => {
     const text = minimal('network:\n  subnets: { databricksPublic: 10.40.4.0/24, databricksPrivate: 10.40.8.0/23 }\ndatabricksWorkspace: { minNodes: 1000 }\n');
     expect(problems(text).sort()).toEqual([
-      'config/azure.yaml: network.subnets.databricksPrivate: must be the same size as databricksPublic: every node takes one address in each, got "10.40.8.0/23"',
-      'config/azure.yaml: network.subnets.databricksPublic: has room for 251 nodes, fewer than databricksWorkspace.minNodes (1000); use a larger subnet, got "10.40.4.0/24"',
+      'deployments/azure.yaml: network.subnets.databricksPrivate: must be the same size as databricksPublic: every node takes one address in each, got "10.40.8.0/23"',
+      'deployments/azure.yaml: network.subnets.databricksPublic: has room for 251 nodes, fewer than databricksWorkspace.minNodes (1000); use a larger subnet, got "10.40.4.0/24"',
     ]);
   });
 
   it('rejects production settings that weaken it, and a Burstable SKU with HA', () => {
     expect(problems(minimal('', 'prod').replace('database: {}', 'database: { backupRetentionDays: 7, skuName: B_Standard_B1ms }').replace('tracking: {}', 'tracking: { minReplicas: 1 }'))).toEqual([
-      'config/azure.yaml: database.backupRetentionDays: production keeps backups for at least 14 days, got 7',
-      'config/azure.yaml: database.skuName: Burstable SKUs do not support high availability: use a GP_ or MO_ SKU, got "B_Standard_B1ms"',
-      'config/azure.yaml: tracking.minReplicas: production runs at least 2 replicas, got 1',
+      'deployments/azure.yaml: database.backupRetentionDays: production keeps backups for at least 14 days, got 7',
+      'deployments/azure.yaml: database.skuName: Burstable SKUs do not support high availability: use a GP_ or MO_ SKU, got "B_Standard_B1ms"',
+      'deployments/azure.yaml: tracking.minReplicas: production runs at least 2 replicas, got 1',
       // Day-2 operations: B1ms accepts 35 user connections, too few for the production default of 6 replicas x 4 workers.
-      'config/azure.yaml: tracking: 6 tracking.maxReplicas x 2 tracking.workers need at least 82 database connections at the peak of a rollout (x2 tasks, x3 engines per worker, +10 reserved), more than the 35 that database.skuName allows; keep tracking.maxReplicas x tracking.workers at or below 4 or choose a larger database.skuName',
+      'deployments/azure.yaml: tracking: 6 tracking.maxReplicas x 2 tracking.workers need at least 82 database connections at the peak of a rollout (x2 tasks, x3 engines per worker, +10 reserved), more than the 35 that database.skuName allows; keep tracking.maxReplicas x tracking.workers at or below 4 or choose a larger database.skuName',
     ]);
   });
 
   it('rejects a CPU size Container Apps does not offer, and a host next to a created workspace', () => {
-    expect(problems(minimal('').replace('tracking: {}', 'tracking: { cpu: 3.1 }'))[0]).toMatch(/^config\/azure\.yaml: tracking\.cpu: expected a Container Apps CPU size: 0\.25, 0\.5/);
+    expect(problems(minimal('').replace('tracking: {}', 'tracking: { cpu: 3.1 }'))[0]).toMatch(/^deployments\/azure\.yaml: tracking\.cpu: expected a Container Apps CPU size: 0\.25, 0\.5/);
     const text = minimal('databricksWorkspace: {}\ndatabricks:\n  host: https://adb-1.1.azuredatabricks.net\n  environments: [{ name: acc }]\n');
     expect(problems(text)).toEqual([
-      'config/azure.yaml: databricks.host: omit the host: the databricks provider points at the workspace this stack creates, got "https://adb-1.1.azuredatabricks.net"',
+      'deployments/azure.yaml: databricks.host: omit the host: the databricks provider points at the workspace this stack creates, got "https://adb-1.1.azuredatabricks.net"',
     ]);
   });
 });

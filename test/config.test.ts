@@ -9,7 +9,7 @@ region: eu-west-1
 `;
 
 /** The problems the loader reports for one YAML document. */
-const problemsOf = (text: string): string[] => rejectionsOf(text, 'config/x.yaml');
+const problemsOf = (text: string): string[] => rejectionsOf(text, 'deployments/x.yaml');
 
 /** The messages of the ConfigError that `fn` throws. */
 function configErrorOf(fn: () => unknown): readonly string[] {
@@ -24,7 +24,7 @@ function configErrorOf(fn: () => unknown): readonly string[] {
 
 describe('valid configs', () => {
   it('parses a minimal AWS deployment and resolves defaults', () => {
-    const result = parseDeployment(minimal, 'config/sandbox.yaml');
+    const result = parseDeployment(minimal, 'deployments/sandbox.yaml');
     expect(result).toEqual({
       ok: true,
       config: expect.objectContaining({
@@ -35,7 +35,7 @@ describe('valid configs', () => {
         region: 'eu-west-1',
         tags: {},
         backend: { type: 'local' },
-        source: 'config/sandbox.yaml',
+        source: 'deployments/sandbox.yaml',
       }),
     });
   });
@@ -66,64 +66,64 @@ describe('valid configs', () => {
 describe('bad input: one message with file, field path, bad value and what is allowed', () => {
   it('reports YAML syntax errors with file, line and column', () => {
     expect(problemsOf('name: a\nenvironment: [dev\n')).toEqual([
-      expect.stringMatching(/^config\/x\.yaml:\d+:\d+: invalid YAML: /),
+      expect.stringMatching(/^deployments\/x\.yaml:\d+:\d+: invalid YAML: /),
     ]);
   });
 
   it('reports duplicate YAML keys', () => {
     expect(problemsOf(`${minimal}region: eu-west-2\n`)).toEqual([
-      expect.stringMatching(/^config\/x\.yaml:5:1: invalid YAML: Map keys must be unique/),
+      expect.stringMatching(/^deployments\/x\.yaml:5:1: invalid YAML: Map keys must be unique/),
     ]);
   });
 
   it('rejects a document that is not a mapping', () => {
     expect(problemsOf('- a\n- b\n')).toEqual([
-      'config/x.yaml: expected a mapping of deployment fields (name, environment, ...), got a list',
+      'deployments/x.yaml: expected a mapping of deployment fields (name, environment, ...), got a list',
     ]);
-    expect(problemsOf('')).toEqual(['config/x.yaml: expected a mapping of deployment fields (name, environment, ...), got null']);
+    expect(problemsOf('')).toEqual(['deployments/x.yaml: expected a mapping of deployment fields (name, environment, ...), got null']);
   });
 
   it('rejects unknown keys, naming the allowed ones', () => {
     expect(problemsOf(`${minimal}regoin: eu-west-1\n`)).toEqual([
-      expect.stringMatching(/^config\/x\.yaml: regoin: unknown field; allowed fields here: name, environment, production, tags, backend, suppressions, cloud, region, /),
+      expect.stringMatching(/^deployments\/x\.yaml: regoin: unknown field; allowed fields here: name, environment, production, tags, backend, suppressions, cloud, region, /),
     ]);
     expect(problemsOf(`${minimal}backend: { type: s3, bucket: tf-state, region: r, encrypted: true }\n`)).toEqual([
-      expect.stringContaining('config/x.yaml: backend.encrypted: unknown field; allowed fields here: type, bucket, key, region, encrypt, useLockfile, kmsKeyId'),
+      expect.stringContaining('deployments/x.yaml: backend.encrypted: unknown field; allowed fields here: type, bucket, key, region, encrypt, useLockfile, kmsKeyId'),
     ]);
   });
 
   it('rejects an invalid stack name with the value and the rule', () => {
     expect(problemsOf(minimal.replace('name: sandbox', 'name: My_Stack'))).toEqual([
-      'config/x.yaml: name: expected lowercase letters, digits and dashes, starting with a letter, not ending with a dash, at most 40 characters, got "My_Stack"',
+      'deployments/x.yaml: name: expected lowercase letters, digits and dashes, starting with a letter, not ending with a dash, at most 40 characters, got "My_Stack"',
     ]);
   });
 
   it('rejects wrong types with the expected type and the value', () => {
-    expect(problemsOf(`${minimal}production: "yes"\n`)).toEqual(['config/x.yaml: production: expected boolean, received string, got "yes"']);
+    expect(problemsOf(`${minimal}production: "yes"\n`)).toEqual(['deployments/x.yaml: production: expected boolean, received string, got "yes"']);
   });
 
   it('rejects an unknown cloud', () => {
     expect(problemsOf(minimal.replace('cloud: aws', 'cloud: gcp'))).toEqual([
-      'config/x.yaml: cloud: expected "aws" or "azure", or no cloud for a governance-only deployment, got "gcp"',
+      'deployments/x.yaml: cloud: expected "aws" or "azure", or no cloud for a governance-only deployment, got "gcp"',
     ]);
   });
 
   it('requires the region of an AWS deployment and rejects the Azure location there', () => {
     expect(problemsOf('name: a\nenvironment: dev\ncloud: aws\nlocation: westeurope\n')).toEqual([
-      'config/x.yaml: region: expected an AWS region such as eu-west-1, got nothing',
-      expect.stringMatching(/^config\/x\.yaml: location: unknown field; /),
+      'deployments/x.yaml: region: expected an AWS region such as eu-west-1, got nothing',
+      expect.stringMatching(/^deployments\/x\.yaml: location: unknown field; /),
     ]);
   });
 
   it('rejects an unknown backend type', () => {
     expect(problemsOf(`${minimal}backend: { type: gcs }\n`)).toEqual([
-      expect.stringMatching(/^config\/x\.yaml: backend\.type: .*"local".*"s3".*"azurerm".*, got "gcs"$/),
+      expect.stringMatching(/^deployments\/x\.yaml: backend\.type: .*"local".*"s3".*"azurerm".*, got "gcs"$/),
     ]);
   });
 
   it('rejects an absolute local state path', () => {
     expect(problemsOf(`${minimal}backend: { type: local, path: /tmp/x.tfstate }\n`)).toEqual([
-      'config/x.yaml: backend.path: expected a relative path (absolute paths make snapshots machine-dependent), got "/tmp/x.tfstate"',
+      'deployments/x.yaml: backend.path: expected a relative path (absolute paths make snapshots machine-dependent), got "/tmp/x.tfstate"',
     ]);
   });
 });

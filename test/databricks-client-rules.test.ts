@@ -20,11 +20,11 @@ ${envs}  models: ${models}
 `;
 
 describe('workspace-registry config rules for the environment client', () => {
-  const problems = (text: string) => rejectionsOf(text, 'config/dbx.yaml');
+  const problems = (text: string) => rejectionsOf(text, 'deployments/dbx.yaml');
 
   it('rejects another experiments root, saying where the client writes', () => {
     expect(problems(dbx('    - name: acc\n', '  experimentsRoot: /Shared/mlflow\n'))).toEqual([
-      'config/dbx.yaml: databricks.experimentsRoot: expected /experiments with registry: workspace: the environment client creates experiments at /experiments/<env>/<name> whatever this says, so with another root it would write to folders this deployment does not govern, got "/Shared/mlflow"',
+      'deployments/dbx.yaml: databricks.experimentsRoot: expected /experiments with registry: workspace: the environment client creates experiments at /experiments/<env>/<name> whatever this says, so with another root it would write to folders this deployment does not govern, got "/Shared/mlflow"',
     ]);
   });
 
@@ -35,7 +35,7 @@ describe('workspace-registry config rules for the environment client', () => {
   it('rejects two model/environment pairs with the same <model>_<env>, naming both', () => {
     const text = dbx('    - name: b_c\n    - name: c\n', '', '[a, a_b]');
     expect(problems(text)).toEqual([
-      'config/dbx.yaml: databricks.models[1]: registered model name a_b_c of model a_b in environment c is also the name of model a in environment b_c; rename a model or an environment, got "a_b"',
+      'deployments/dbx.yaml: databricks.models[1]: registered model name a_b_c of model a_b in environment c is also the name of model a in environment b_c; rename a model or an environment, got "a_b"',
     ]);
   });
 
@@ -55,23 +55,23 @@ describe('workspace-registry config rules for the environment client', () => {
 
   it('rejects an environment named all: its group would be the all-environments group', () => {
     expect(problems(dbx('    - name: all\n'))).toEqual([
-      'config/dbx.yaml: databricks.environments[0].name: expected another name: "all" would make the group apps_all, the group of every environment, got "all"',
+      'deployments/dbx.yaml: databricks.environments[0].name: expected another name: "all" would make the group apps_all, the group of every environment, got "all"',
     ]);
   });
 
   it('rejects a non-production environment named production: the client would set the Production stage', () => {
     expect(problems(dbx('    - name: production\n      production: false\n'))).toEqual([
-      'config/dbx.yaml: databricks.environments[0].production: expected true or nothing: the environment client moves the versions of an environment named production to the Production stage, which a non-production environment may not set, got false',
+      'deployments/dbx.yaml: databricks.environments[0].production: expected true or nothing: the environment client moves the versions of an environment named production to the Production stage, which a non-production environment may not set, got false',
     ]);
   });
 });
 
 describe('warning for a production environment the client does not put in Production', () => {
   it('names the file, the environment and what the client will do', () => {
-    const config = configFrom(dbx('    - name: acc\n    - name: prod\n'), 'config/x.yaml');
+    const config = configFrom(dbx('    - name: acc\n    - name: prod\n'), 'deployments/x.yaml');
     const [warning, ...rest] = databricksWarnings(config.databricks, config.source);
     expect(rest).toEqual([]);
-    expect(warning).toMatch(/^config\/x\.yaml: warning: databricks\.environments\[1\]\.name: "prod" is a production environment/);
+    expect(warning).toMatch(/^deployments\/x\.yaml: warning: databricks\.environments\[1\]\.name: "prod" is a production environment/);
     expect(warning).toContain('with MLFLOW_ENV=prod it moves new versions of <model>_prod to Staging and reads only Staging versions');
     expect(warning).toContain('Rename the environment to production');
   });

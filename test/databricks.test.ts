@@ -286,7 +286,7 @@ describe('Databricks governance, Unity Catalog registry', () => {
 });
 
 describe('Databricks config validation', () => {
-  const problems = (text: string) => rejectionsOf(text, 'config/dbx.yaml');
+  const problems = (text: string) => rejectionsOf(text, 'deployments/dbx.yaml');
 
   it.each([
     ['an invalid environment name', '    - name: Prod-EU\n', 'databricks.environments[0].name: expected lowercase letters, digits and _, starting with a letter, at most 20 characters, got "Prod-EU"'],
@@ -314,35 +314,35 @@ describe('Databricks config validation', () => {
   it('rejects duplicate and invalid model names', () => {
     const text = governance('    - name: acc\n').replace('models: [churn, fraud_detection]', 'models: [churn, churn, Fraud]');
     expect(problems(text)).toEqual([
-      'config/dbx.yaml: databricks.models[2]: expected lowercase letters, digits and _, starting with a letter, got "Fraud"',
-      'config/dbx.yaml: databricks.models[1]: duplicate model name; each must be unique, got "churn"',
+      'deployments/dbx.yaml: databricks.models[2]: expected lowercase letters, digits and _, starting with a letter, got "Fraud"',
+      'deployments/dbx.yaml: databricks.models[1]: duplicate model name; each must be unique, got "churn"',
     ]);
     const dup = governance('    - name: acc\n').replace('models: [churn, fraud_detection]', 'models: [churn, churn]');
-    expect(problems(dup)).toEqual(['config/dbx.yaml: databricks.models[1]: duplicate model name; each must be unique, got "churn"']);
+    expect(problems(dup)).toEqual(['deployments/dbx.yaml: databricks.models[1]: duplicate model name; each must be unique, got "churn"']);
   });
 
   it('rejects a plain-http host', () => {
     expect(problems(governance('    - name: acc\n').replace('https://adb', 'http://adb'))).toEqual([
-      'config/dbx.yaml: databricks.host: expected an https:// workspace URL, got "http://adb-1234567890123456.7.azuredatabricks.net"',
+      'deployments/dbx.yaml: databricks.host: expected an https:// workspace URL, got "http://adb-1234567890123456.7.azuredatabricks.net"',
     ]);
   });
 
   it('rejects unityCatalog settings with the workspace registry', () => {
     expect(problems(governance('    - name: acc\n', '  unityCatalog: { catalog: ml }\n'))).toEqual([
-      'config/dbx.yaml: databricks.unityCatalog: only allowed with registry: unity-catalog',
+      'deployments/dbx.yaml: databricks.unityCatalog: only allowed with registry: unity-catalog',
     ]);
   });
 
   it('rejects service principals for existing account groups', () => {
     const text = governance('    - name: acc\n      servicePrincipals: [{ displayName: x }]\n', '  registry: unity-catalog\n');
     expect(problems(text)).toEqual([
-      expect.stringMatching(/^config\/dbx\.yaml: databricks\.environments\[0\]\.servicePrincipals: existing account groups are managed in the identity provider/),
+      expect.stringMatching(/^deployments\/dbx\.yaml: databricks\.environments\[0\]\.servicePrincipals: existing account groups are managed in the identity provider/),
     ]);
   });
 
   it('requires the databricks section in a governance-only deployment', () => {
     expect(problems('name: dbx\nenvironment: prod\n')).toEqual([
-      'config/dbx.yaml: databricks: expected object, received undefined, got nothing',
+      'deployments/dbx.yaml: databricks: expected object, received undefined, got nothing',
     ]);
   });
 });

@@ -173,18 +173,18 @@ describe('no config string may become a Terraform expression', () => {
     (payload) => {
       for (const slots of unique) {
         const { text, reported } = configWith(slots, payload);
-        const problems = rejectionsOf(text, 'config/evil.yaml');
+        const problems = rejectionsOf(text, 'deployments/evil.yaml');
         const sequence = payload.startsWith('%') ? '%{' : '${';
         expect(problems).toContainEqual(
-          expect.stringContaining(`config/evil.yaml: ${reported}: "${sequence}" is not allowed in config values (Terraform would evaluate it as an expression)`),
+          expect.stringContaining(`deployments/evil.yaml: ${reported}: "${sequence}" is not allowed in config values (Terraform would evaluate it as an expression)`),
         );
       }
     },
   );
 
   it('a tag value ${file(...)} no longer synthesizes (it used to pass the policy pack)', () => {
-    expect(rejectionsOf(`${BASE}tags:\n  owner: \${file("/etc/passwd")}\n`, 'config/evil.yaml')).toEqual([
-      'config/evil.yaml: tags.owner: "${" is not allowed in config values (Terraform would evaluate it as an expression), got "${file(\\"/etc/passwd\\")}"',
+    expect(rejectionsOf(`${BASE}tags:\n  owner: \${file("/etc/passwd")}\n`, 'deployments/evil.yaml')).toEqual([
+      'deployments/evil.yaml: tags.owner: "${" is not allowed in config values (Terraform would evaluate it as an expression), got "${file(\\"/etc/passwd\\")}"',
     ]);
   });
 

@@ -5,13 +5,13 @@ import { RULES_BY_ID } from '../policy';
 import type { Rule } from '../policy/types';
 
 const rule = (id: string) => RULES_BY_ID.get(id) as Rule;
-const config = { name: 'aws-prod', source: 'config/aws-prod.yaml' };
+const config = { name: 'aws-prod', source: 'deployments/aws-prod.yaml' };
 
 describe('policy failures speak of the config the user edits', () => {
   it('name the config file and the field that fixes the violation first', () => {
     const v = { rule: rule('MLP-DB-5'), address: 'aws_db_instance.database_instance_D7FC2283', message: 'multi_az is false' };
     expect(formatViolation(config, v)).toBe(
-      `config/aws-prod.yaml: database.multiAz: multi_az is false [MLP-DB-5 aws_db_instance.database_instance_D7FC2283 in stack aws-prod] (${v.rule.title}). Fix: set database.multiAz in config/aws-prod.yaml; ${v.rule.fix}`,
+      `deployments/aws-prod.yaml: database.multiAz: multi_az is false [MLP-DB-5 aws_db_instance.database_instance_D7FC2283 in stack aws-prod] (${v.rule.title}). Fix: set database.multiAz in deployments/aws-prod.yaml; ${v.rule.fix}`,
     );
   });
 
@@ -27,7 +27,7 @@ describe('policy failures speak of the config the user edits', () => {
   it('say when no config field decides it, and how to accept it', () => {
     const v = { rule: rule('MLP-DB-1'), address: 'aws_db_instance.db', message: 'storage is not encrypted' };
     expect(formatViolation(config, v)).toMatch(
-      /^config\/aws-prod\.yaml: storage is not encrypted \[MLP-DB-1 aws_db_instance\.db in stack aws-prod\] .* No config field controls this; the constructs do\. .*add to suppressions in config\/aws-prod\.yaml: \{ rule: MLP-DB-1, resource: aws_db_instance\.db, reason: \.\.\. \}$/,
+      /^deployments\/aws-prod\.yaml: storage is not encrypted \[MLP-DB-1 aws_db_instance\.db in stack aws-prod\] .* No config field controls this; the constructs do\. .*add to suppressions in deployments\/aws-prod\.yaml: \{ rule: MLP-DB-1, resource: aws_db_instance\.db, reason: \.\.\. \}$/,
     );
   });
 
