@@ -8,7 +8,7 @@ import { EncryptionKey } from '../../constructs/aws/encryption-key';
 import { TrackingNetwork } from '../../constructs/aws/network';
 import { RateLimitedWebAcl } from '../../constructs/aws/rate-limited-web-acl';
 import { TeamRole } from '../../constructs/aws/team-role';
-import { TrackingService } from '../../constructs/aws/tracking-service';
+import { TrackingService, type TrackingServiceProps } from '../../constructs/aws/tracking-service';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { TrackingAlarms } from '../../constructs/aws/alarms';
 import { PlatformBackup } from '../../constructs/aws/backup';
@@ -47,9 +47,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
   });
 
   const n = props.network;
-  const vpcCidr = n?.existing?.vpcCidr ?? n?.vpcCidr ?? '10.0.0.0/16';
   const sizing = awsCostDefaults(props, production);
-  const publicTasks = sizing.taskSubnets === 'public';
   const azCount = sizing.azCount;
   const network = new TrackingNetwork(scope, 'network', {
     namePrefix: name,
@@ -111,7 +109,54 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
   // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
   if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
   const lb = t.loadBalancer;
-  const service = new TrackingService(scope, 'tracking', {
+  const service = new TrackingService(scope, 'tracking', trackingServiceProps(props, { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey, sizing, pool: connections?.sizing }));
+
+  if (lb.internetFacing) {
+    new RateLimitedWebAcl(scope, 'tracking-waf', { name: `${name}-tracking`, resourceArn: service.loadBalancerArn, limit: lb.rateLimit });
+  }
+
+  const teams = (props.teams ?? []).map(
+    (team) =>
+      [
+        team.name,
+        new TeamRole(scope, `team-${team.name}`, {
+          namePrefix: name,
+          team: team.name,
+          trustedPrincipals: team.trustedPrincipals,
+          artifacts,
+        }),
+      ] as const,
+  );
+
+  addOperations(scope, props, { identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections?.sizing.limit });
+
+  addAwsOutputs(scope, { service, artifacts, database, teams: teams.map(([team, role]) => ({ team, role })) });
+}
+
+/** TrackingService's fully resolved props: config values with their defaults, and the constructs it uses. */
+function trackingServiceProps(
+  props: AwsPlatformProps,
+  x: {
+    readonly tracking: AwsTrackingConfig;
+    readonly identity: DataAwsCallerIdentity;
+    readonly partition: DataAwsPartition;
+    readonly network: TrackingNetwork;
+    readonly database: TrackingDatabase;
+    readonly artifacts: ArtifactStore;
+    readonly logBucket: AccessLogBucket;
+    readonly dataKey: EncryptionKey;
+    readonly logsKey: EncryptionKey;
+    readonly sizing: ReturnType<typeof awsCostDefaults>;
+    readonly pool?: { readonly poolSize: number; readonly maxOverflow: number };
+  },
+): TrackingServiceProps {
+  const { production, name, region } = props;
+  const { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey, sizing } = x;
+  const lb = t.loadBalancer;
+  const n = props.network;
+  const vpcCidr = n?.existing?.vpcCidr ?? n?.vpcCidr ?? '10.0.0.0/16';
+  const publicTasks = sizing.taskSubnets === 'public';
+  return {
     namePrefix: name,
     region,
     accountId: identity.accountId,
@@ -151,48 +196,35 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       publicTasks || network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
     telemetry: t.telemetry,
     teams: (props.teams ?? []).map((team) => team.name),
-    databasePool: connections?.sizing,
+    databasePool: x.pool,
     idleTimeoutSeconds: t.uploadIdleTimeoutSeconds,
     ephemeralStorageGib: t.ephemeralStorageGb ?? (production ? 50 : undefined),
-  });
+  };
+}
 
-  if (lb.internetFacing) {
-    new RateLimitedWebAcl(scope, 'tracking-waf', { name: `${name}-tracking`, resourceArn: service.loadBalancerArn, limit: lb.rateLimit });
-  }
-
-  const teams = (props.teams ?? []).map(
-    (team) =>
-      [
-        team.name,
-        new TeamRole(scope, `team-${team.name}`, {
-          namePrefix: name,
-          team: team.name,
-          trustedPrincipals: team.trustedPrincipals,
-          artifacts,
-        }),
-      ] as const,
-  );
-
-  addOperations(scope, props, { identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections?.sizing.limit });
-
-  new TerraformOutput(scope, 'tracking_uri', { value: service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' });
-  new TerraformOutput(scope, 'artifact_bucket', { value: artifacts.bucketName });
-  new TerraformOutput(scope, 'database_endpoint', { value: database.endpoint });
+/** The stack outputs `client-config` and `smoke` read. */
+function addAwsOutputs(
+  scope: Construct,
+  x: { readonly service: TrackingService; readonly artifacts: ArtifactStore; readonly database: TrackingDatabase; readonly teams: readonly { team: string; role: TeamRole }[] },
+): void {
+  new TerraformOutput(scope, 'tracking_uri', { value: x.service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' });
+  new TerraformOutput(scope, 'artifact_bucket', { value: x.artifacts.bucketName });
+  new TerraformOutput(scope, 'database_endpoint', { value: x.database.endpoint });
   new TerraformOutput(scope, 'database_iam_resource_id', {
-    value: database.iamResourceId,
+    value: x.database.iamResourceId,
     description: 'Resource id for rds-db:connect policies (IAM database authentication, break-glass access).',
   });
   new TerraformOutput(scope, 'admin_secret_arn', {
-    value: service.adminSecretArn,
+    value: x.service.adminSecretArn,
     description: 'Secrets Manager secret with the MLflow admin password (read it with the AWS CLI; never printed here).',
   });
-  new TerraformOutput(scope, 'log_group', { value: service.logGroupName });
+  new TerraformOutput(scope, 'log_group', { value: x.service.logGroupName });
   new TerraformOutput(scope, 'teams', {
     description: 'Per team: MLflow workspace, team-admin secret, IAM role ARN and artifact prefix.',
     value: Object.fromEntries(
-      teams.map(([team, role]) => [
+      x.teams.map(({ team, role }) => [
         team,
-        { workspace: team, admin_secret_arn: service.teamAdminSecretArns[team], role_arn: role.role.arn, artifact_prefix: role.artifactPrefix },
+        { workspace: team, admin_secret_arn: x.service.teamAdminSecretArns[team], role_arn: role.role.arn, artifact_prefix: role.artifactPrefix },
       ]),
     ),
   });

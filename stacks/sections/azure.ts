@@ -88,6 +88,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     deployerCidrs,
     protect: production,
   });
+  const sizes = azureCostDefaults(props, production);
   const connections = azureConnectionPlan(props, production);
   // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
   if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
@@ -99,9 +100,9 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     storage,
     keyVault,
     image: t.image,
-    cpu: azureCostDefaults(props, production).cpu,
-    minReplicas: azureCostDefaults(props, production).minReplicas,
-    maxReplicas: azureCostDefaults(props, production).maxReplicas,
+    cpu: sizes.cpu,
+    minReplicas: sizes.minReplicas,
+    maxReplicas: sizes.maxReplicas,
     workers: t.workers,
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
     adminUsername: t.adminUsername,
@@ -111,29 +112,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     teams: (props.teams ?? []).map((team) => team.name),
     databasePool: connections?.sizing,
   });
-  const retention = resolveRetention(props.retention);
-  if (retention.gcEnabled) {
-    app.addScheduledJob('gc', {
-      cronExpression: `0 ${retention.hourUtc} * * *`,
-      command: gcScript({ artifactsDestination: storage.artifactsUri, olderThanDays: retention.deletedRunsDays }),
-    });
-  }
-  const alarmConfig = resolveAlarms(props.alarms);
-  if (alarmConfig.enabled) {
-    new TrackingAlerts(scope, 'alerts', {
-      namePrefix: name,
-      resourceGroupName: network.resourceGroupName,
-      containerAppId: app.appId,
-      containerAppName: `${name}-mlflow`,
-      logAnalyticsWorkspaceId: app.logAnalyticsWorkspaceId,
-      location: network.location,
-      databaseId: database.server.id,
-      maxConnections: connections?.sizing.limit ?? 100,
-      minReplicas: azureCostDefaults(props, production).minReplicas,
-      emails: alarmConfig.emails,
-      production,
-    });
-  }
+  addAzureOperations(scope, props, { app, storage, database, network, connectionLimit: connections?.sizing.limit, minReplicas: sizes.minReplicas });
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
   sendDiagnostics(scope, 'key-vault-diagnostics', keyVault.vault.id, logs);
@@ -144,24 +123,66 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, teamArtifactPrefix(team.name));
   }
 
-  new TerraformOutput(scope, 'tracking_uri', { value: app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
-  new TerraformOutput(scope, 'artifact_container', { value: storage.artifactsUri });
-  new TerraformOutput(scope, 'database_fqdn', { value: database.fqdn });
+  addAzureOutputs(scope, props, { app, storage, database });
+  return workspace;
+}
+
+interface AzurePlatformParts {
+  readonly app: TrackingApp;
+  readonly storage: ArtifactStorage;
+  readonly database: FlexiblePostgres;
+}
+
+/** The scheduled `mlflow gc` job and the alerts of the platform (day-2 operations). */
+function addAzureOperations(
+  scope: Construct,
+  props: AzurePlatformProps,
+  x: AzurePlatformParts & { readonly network: AzureNetwork; readonly connectionLimit?: number; readonly minReplicas: number },
+): void {
+  const retention = resolveRetention(props.retention);
+  if (retention.gcEnabled) {
+    x.app.addScheduledJob('gc', {
+      cronExpression: `0 ${retention.hourUtc} * * *`,
+      command: gcScript({ artifactsDestination: x.storage.artifactsUri, olderThanDays: retention.deletedRunsDays }),
+    });
+  }
+  const alarmConfig = resolveAlarms(props.alarms);
+  if (alarmConfig.enabled) {
+    new TrackingAlerts(scope, 'alerts', {
+      namePrefix: props.name,
+      resourceGroupName: x.network.resourceGroupName,
+      containerAppId: x.app.appId,
+      containerAppName: `${props.name}-mlflow`,
+      logAnalyticsWorkspaceId: x.app.logAnalyticsWorkspaceId,
+      location: x.network.location,
+      databaseId: x.database.server.id,
+      maxConnections: x.connectionLimit ?? 100,
+      minReplicas: x.minReplicas,
+      emails: alarmConfig.emails,
+      production: props.production,
+    });
+  }
+}
+
+/** The stack outputs `client-config` and `smoke` read. */
+function addAzureOutputs(scope: Construct, props: AzurePlatformProps, x: AzurePlatformParts): void {
+  new TerraformOutput(scope, 'tracking_uri', { value: x.app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
+  new TerraformOutput(scope, 'artifact_container', { value: x.storage.artifactsUri });
+  new TerraformOutput(scope, 'database_fqdn', { value: x.database.fqdn });
   new TerraformOutput(scope, 'admin_secret_id', {
-    value: app.adminSecretId,
+    value: x.app.adminSecretId,
     description: 'Key Vault secret with the MLflow admin password (read it with az keyvault secret show; never printed here).',
   });
-  new TerraformOutput(scope, 'log_analytics_workspace_id', { value: logs });
+  new TerraformOutput(scope, 'log_analytics_workspace_id', { value: x.app.logAnalyticsWorkspaceId });
   new TerraformOutput(scope, 'teams', {
     description: 'Per team: MLflow workspace, team-admin secret and artifact prefix in the container.',
     value: Object.fromEntries(
       (props.teams ?? []).map((team) => [
         team.name,
-        { workspace: team.name, admin_secret_id: app.teamAdminSecretIds[team.name], artifact_prefix: teamArtifactPrefix(team.name) },
+        { workspace: team.name, admin_secret_id: x.app.teamAdminSecretIds[team.name], artifact_prefix: teamArtifactPrefix(team.name) },
       ]),
     ),
   });
-  return workspace;
 }
 
 /**
