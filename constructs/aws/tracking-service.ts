@@ -191,64 +191,12 @@ export class TrackingService extends Construct implements IGrantable {
       kmsKeyId: props.logsKey.arn,
     });
     this.logGroupName = logGroup.name;
-    // Non-production secrets are deleted at once on destroy, so the stack can be deployed again
-    // under the same names (a secret scheduled for deletion blocks its name for the whole window).
-    const recovery = production ? 30 : 0;
-    const admin = new GeneratedSecret(this, 'admin-password', {
-      name: `${props.namePrefix}/mlflow-admin-password`,
-      description: 'Password of the MLflow auth admin user (generated, never in Terraform state)',
-      key: props.dataKey,
-      recoveryWindowInDays: recovery,
-    });
+    const { admin, flaskKey, serverDb, teamAdmins } = this.generatedSecrets(props, production);
     this.adminSecretArn = admin.arn;
-    const flaskKey = new GeneratedSecret(this, 'flask-secret-key', {
-      name: `${props.namePrefix}/mlflow-flask-secret-key`,
-      description: 'Flask secret key shared by every MLflow server task (sessions, CSRF)',
-      key: props.dataKey,
-      length: 64,
-      recoveryWindowInDays: recovery,
-    });
-    const serverDb = new GeneratedSecret(this, 'server-database-password', {
-      name: `${props.namePrefix}/mlflow-server-database-password`,
-      description: `Password of the ${SERVER_DB_ROLE} PostgreSQL role the MLflow server connects as`,
-      key: props.dataKey,
-      recoveryWindowInDays: recovery,
-    });
-    // Keyed by team name: adding or removing a team never touches another team's secret.
-    const teamAdmins = Object.fromEntries(
-      (props.teams ?? []).map((team) => [
-        team,
-        new GeneratedSecret(this, `team-admin-${team}`, {
-          name: `${props.namePrefix}/mlflow-team-${team}-admin-password`,
-          description: `Password of the MLflow user managing the ${team} workspace`,
-          key: props.dataKey,
-          recoveryWindowInDays: recovery,
-        }),
-      ]),
-    );
     this.teamAdminSecretArns = Object.fromEntries(Object.entries(teamAdmins).map(([team, secret]) => [team, secret.arn]));
 
     // Roles: the execution role starts the task, the task role is what MLflow itself may do.
-    const executionRole = new IamRole(this, 'execution-role', {
-      name: `${props.namePrefix}-tracking-execution`,
-      assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
-    });
-    const executionPolicy = addPolicy(this, 'execution', { role: executionRole }, [
-      {
-        Effect: 'Allow',
-        Action: ['ecr:GetAuthorizationToken'],
-        Resource: '*',
-      },
-      {
-        Effect: 'Allow',
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        Resource: `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/*`,
-      },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroup.arn}:*` },
-      ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((secret) => secret.readStatement()),
-      ...props.database.readSecretStatements(),
-      props.dataKey.decryptStatement(),
-    ]);
+    const { executionRole, executionPolicy } = this.executionRole(props, logGroup.arn, { admin, flaskKey, serverDb, teamAdmins });
     this.role = new IamRole(this, 'task-role', {
       name: `${props.namePrefix}-tracking-task`,
       assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
@@ -267,116 +215,16 @@ export class TrackingService extends Construct implements IGrantable {
       vpcId: props.vpcId,
     });
     this.securityGroupId = taskSg.id;
-    const listenerPorts = https ? [443, 80] : [80];
     // Everything a task needs on the network before it can start, migrate and pass health checks.
-    const taskNetwork: ITerraformDependable[] = [];
-    // Keyed by CIDR, not position: reordering allowedCidrs must not replace rules.
-    lbOptions.allowedCidrs.forEach((cidr) =>
-      listenerPorts.forEach(
-        (port) =>
-          new VpcSecurityGroupIngressRule(this, `lb-ingress-${port}-${cidr.replace(/[./]/g, '-')}`, {
-            securityGroupId: lbSg.id,
-            cidrIpv4: cidr,
-            ipProtocol: 'tcp',
-            fromPort: port,
-            toPort: port,
-            description: port === 443 || !https ? 'MLflow clients' : 'Redirect to HTTPS',
-          }),
-      ),
-    );
-    const lbEgress = new VpcSecurityGroupEgressRule(this, 'lb-egress-tasks', {
-      securityGroupId: lbSg.id,
-      referencedSecurityGroupId: taskSg.id,
-      ipProtocol: 'tcp',
-      fromPort: CONTAINER_PORT,
-      toPort: CONTAINER_PORT,
-      description: 'To the MLflow tasks',
-    });
-    const tasksIngress = new VpcSecurityGroupIngressRule(this, 'tasks-ingress-lb', {
-      securityGroupId: taskSg.id,
-      referencedSecurityGroupId: lbSg.id,
-      ipProtocol: 'tcp',
-      fromPort: CONTAINER_PORT,
-      toPort: CONTAINER_PORT,
-      description: 'From the load balancer',
-    });
-    const httpsRule = { securityGroupId: taskSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443 };
-    const egress = props.httpsEgress ?? { internet: true };
-    const tasksHttps: VpcSecurityGroupEgressRule[] = [];
-    if (egress.internet) {
-      tasksHttps.push(new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
-        ...httpsRule,
-        cidrIpv4: '0.0.0.0/0',
-        description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
-      }));
-    } else {
-      // No NAT: nothing outside the VPC is reachable but S3 through its gateway endpoint.
-      tasksHttps.push(
-        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.vpcCidr, description: 'Interface endpoints' }),
-        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-s3', { ...httpsRule, prefixListId: egress.s3PrefixListId, description: 'S3 gateway endpoint' }),
-      );
-    }
-    const tasksDatabase = new VpcSecurityGroupEgressRule(this, 'tasks-egress-database', {
-      securityGroupId: taskSg.id,
-      referencedSecurityGroupId: props.database.securityGroupId,
-      ipProtocol: 'tcp',
-      fromPort: POSTGRES_PORT,
-      toPort: POSTGRES_PORT,
-      description: 'To the backend store',
-    });
-    const databaseIngress = props.database.allowConnectionsFrom({ securityGroupId: taskSg.id }, 'tracking-tasks');
-    taskNetwork.push(lbEgress, tasksIngress, ...tasksHttps, tasksDatabase, databaseIngress);
+    const taskNetwork = this.networkRules(props, https, lbSg, taskSg);
 
-    // Load balancer.
-    const lb = new Lb(this, 'load-balancer', {
-      loadBalancerType: 'application',
-      internal: !lbOptions.internetFacing,
-      subnets: [...(lbOptions.internetFacing ? props.publicSubnetIds : props.privateSubnetIds)],
-      securityGroups: [lbSg.id],
-      dropInvalidHeaderFields: true,
-      enableDeletionProtection: production,
-      idleTimeout: props.idleTimeoutSeconds ?? 600,
-      accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
-      tags: { Name: `${props.namePrefix}-tracking` },
-      // ELB checks that it may write to the log bucket when access logs are turned on; without the
-      // bucket policy in place creation fails with "Access Denied for bucket ... Please check S3bucket
-      // permission" (AWS ELB docs, "Enable access logs for your Application Load Balancer"; the same
-      // race and fix: aws/copilot-cli PR #4169, aws/aws-cdk issue #5758).
-      dependsOn: [props.logBucket.deliveryPolicy],
-    });
+    const lb = this.loadBalancer(props, production, lbSg);
     this.loadBalancerDnsName = lb.dnsName;
     this.loadBalancerArn = lb.arn;
     this.loadBalancerArnSuffix = lb.arnSuffix;
-    const targets = new LbTargetGroup(this, 'targets', {
-      port: CONTAINER_PORT,
-      protocol: 'HTTP',
-      targetType: 'ip',
-      vpcId: props.vpcId,
-      deregistrationDelay: '30',
-      healthCheck: { path: '/health', matcher: '200', interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
-      tags: { Name: `${props.namePrefix}-tracking` },
-    });
+    const targets = this.targetGroup(props);
     this.targetGroupArnSuffix = targets.arnSuffix;
-    const forward = [{ type: 'forward', targetGroupArn: targets.arn }];
-    let servingListener: LbListener;
-    if (https) {
-      servingListener = new LbListener(this, 'https-listener', {
-        loadBalancerArn: lb.arn,
-        port: 443,
-        protocol: 'HTTPS',
-        sslPolicy: lbOptions.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-        certificateArn: lbOptions.certificateArn,
-        defaultAction: forward,
-      });
-      new LbListener(this, 'http-redirect-listener', {
-        loadBalancerArn: lb.arn,
-        port: 80,
-        protocol: 'HTTP',
-        defaultAction: [{ type: 'redirect', redirect: { port: '443', protocol: 'HTTPS', statusCode: 'HTTP_301' } }],
-      });
-    } else {
-      servingListener = new LbListener(this, 'http-listener', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
-    }
+    const servingListener = this.listeners(props, https, lb, targets);
     const host = props.domainName ?? lb.dnsName;
     this.trackingUri = `${https ? 'https' : 'http'}://${host}`;
     if (props.domainName && props.hostedZoneId) {
@@ -471,6 +319,196 @@ export class TrackingService extends Construct implements IGrantable {
 
     this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
     this.redeployOnRotation(props, cluster, service);
+  }
+
+  /** The role ECS starts the task with: pull the image, write its logs, read its secrets. */
+  private executionRole(
+    props: TrackingServiceProps,
+    logGroupArn: string,
+    secrets: ContainerSecrets,
+  ): { executionRole: IamRole; executionPolicy: ReturnType<typeof addPolicy> } {
+    const executionRole = new IamRole(this, 'execution-role', {
+      name: `${props.namePrefix}-tracking-execution`,
+      assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
+    });
+    const executionPolicy = addPolicy(this, 'execution', { role: executionRole }, [
+      {
+        Effect: 'Allow',
+        Action: ['ecr:GetAuthorizationToken'],
+        Resource: '*',
+      },
+      {
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+        Resource: `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/*`,
+      },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` },
+      ...[secrets.admin, secrets.flaskKey, secrets.serverDb, ...Object.values(secrets.teamAdmins)].map((secret) => secret.readStatement()),
+      ...props.database.readSecretStatements(),
+      props.dataKey.decryptStatement(),
+    ]);
+    return { executionRole, executionPolicy };
+  }
+
+  /** The application load balancer, internal unless the config says otherwise, with access logs. */
+  private loadBalancer(props: TrackingServiceProps, production: boolean, lbSg: SecurityGroup): Lb {
+    const lb = new Lb(this, 'load-balancer', {
+      loadBalancerType: 'application',
+      internal: !props.loadBalancer.internetFacing,
+      subnets: [...(props.loadBalancer.internetFacing ? props.publicSubnetIds : props.privateSubnetIds)],
+      securityGroups: [lbSg.id],
+      dropInvalidHeaderFields: true,
+      enableDeletionProtection: production,
+      idleTimeout: props.idleTimeoutSeconds ?? 600,
+      accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
+      tags: { Name: `${props.namePrefix}-tracking` },
+      // ELB checks that it may write to the log bucket when access logs are turned on; without the
+      // bucket policy in place creation fails with "Access Denied for bucket ... Please check S3bucket
+      // permission" (AWS ELB docs, "Enable access logs for your Application Load Balancer"; the same
+      // race and fix: aws/copilot-cli PR #4169, aws/aws-cdk issue #5758).
+      dependsOn: [props.logBucket.deliveryPolicy],
+    });
+    return lb;
+  }
+
+  /** The tasks' target group, health-checked on MLflow's /health. */
+  private targetGroup(props: TrackingServiceProps): LbTargetGroup {
+    return new LbTargetGroup(this, 'targets', {
+      port: CONTAINER_PORT,
+      protocol: 'HTTP',
+      targetType: 'ip',
+      vpcId: props.vpcId,
+      deregistrationDelay: '30',
+      healthCheck: { path: '/health', matcher: '200', interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
+      tags: { Name: `${props.namePrefix}-tracking` },
+    });
+  }
+
+  /** HTTPS with HTTP redirected (or plain HTTP, non-production only); returns the listener that serves. */
+  private listeners(props: TrackingServiceProps, https: boolean, lb: Lb, targets: LbTargetGroup): LbListener {
+    const forward = [{ type: 'forward', targetGroupArn: targets.arn }];
+    let servingListener: LbListener;
+    if (https) {
+      servingListener = new LbListener(this, 'https-listener', {
+        loadBalancerArn: lb.arn,
+        port: 443,
+        protocol: 'HTTPS',
+        sslPolicy: props.loadBalancer.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        certificateArn: props.loadBalancer.certificateArn,
+        defaultAction: forward,
+      });
+      new LbListener(this, 'http-redirect-listener', {
+        loadBalancerArn: lb.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [{ type: 'redirect', redirect: { port: '443', protocol: 'HTTPS', statusCode: 'HTTP_301' } }],
+      });
+    } else {
+      servingListener = new LbListener(this, 'http-listener', { loadBalancerArn: lb.arn, port: 80, protocol: 'HTTP', defaultAction: forward });
+    }
+    return servingListener;
+  }
+
+  /**
+   * The generated secrets of the server (all encrypted with the data key). Non-production secrets are
+   * deleted at once on destroy, so the stack can be deployed again under the same names.
+   */
+  private generatedSecrets(props: TrackingServiceProps, production: boolean): ContainerSecrets {
+    // A secret scheduled for deletion blocks its name for the whole recovery window.
+    const recovery = production ? 30 : 0;
+    const admin = new GeneratedSecret(this, 'admin-password', {
+      name: `${props.namePrefix}/mlflow-admin-password`,
+      description: 'Password of the MLflow auth admin user (generated, never in Terraform state)',
+      key: props.dataKey,
+      recoveryWindowInDays: recovery,
+    });
+    const flaskKey = new GeneratedSecret(this, 'flask-secret-key', {
+      name: `${props.namePrefix}/mlflow-flask-secret-key`,
+      description: 'Flask secret key shared by every MLflow server task (sessions, CSRF)',
+      key: props.dataKey,
+      length: 64,
+      recoveryWindowInDays: recovery,
+    });
+    const serverDb = new GeneratedSecret(this, 'server-database-password', {
+      name: `${props.namePrefix}/mlflow-server-database-password`,
+      description: `Password of the ${SERVER_DB_ROLE} PostgreSQL role the MLflow server connects as`,
+      key: props.dataKey,
+      recoveryWindowInDays: recovery,
+    });
+    // Keyed by team name: adding or removing a team never touches another team's secret.
+    const teamAdmins = Object.fromEntries(
+      (props.teams ?? []).map((team) => [
+        team,
+        new GeneratedSecret(this, `team-admin-${team}`, {
+          name: `${props.namePrefix}/mlflow-team-${team}-admin-password`,
+          description: `Password of the MLflow user managing the ${team} workspace`,
+          key: props.dataKey,
+          recoveryWindowInDays: recovery,
+        }),
+      ]),
+    );
+    return { admin, flaskKey, serverDb, teamAdmins };
+  }
+
+  /** Load balancer <- allowed CIDRs; tasks <- load balancer; tasks -> HTTPS egress and the database. */
+  private networkRules(props: TrackingServiceProps, https: boolean, lbSg: SecurityGroup, taskSg: SecurityGroup): ITerraformDependable[] {
+    const listenerPorts = https ? [443, 80] : [80];
+    // Keyed by CIDR, not position: reordering allowedCidrs must not replace rules.
+    props.loadBalancer.allowedCidrs.forEach((cidr) =>
+      listenerPorts.forEach(
+        (port) =>
+          new VpcSecurityGroupIngressRule(this, `lb-ingress-${port}-${cidr.replace(/[./]/g, '-')}`, {
+            securityGroupId: lbSg.id,
+            cidrIpv4: cidr,
+            ipProtocol: 'tcp',
+            fromPort: port,
+            toPort: port,
+            description: port === 443 || !https ? 'MLflow clients' : 'Redirect to HTTPS',
+          }),
+      ),
+    );
+    const lbEgress = new VpcSecurityGroupEgressRule(this, 'lb-egress-tasks', {
+      securityGroupId: lbSg.id,
+      referencedSecurityGroupId: taskSg.id,
+      ipProtocol: 'tcp',
+      fromPort: CONTAINER_PORT,
+      toPort: CONTAINER_PORT,
+      description: 'To the MLflow tasks',
+    });
+    const tasksIngress = new VpcSecurityGroupIngressRule(this, 'tasks-ingress-lb', {
+      securityGroupId: taskSg.id,
+      referencedSecurityGroupId: lbSg.id,
+      ipProtocol: 'tcp',
+      fromPort: CONTAINER_PORT,
+      toPort: CONTAINER_PORT,
+      description: 'From the load balancer',
+    });
+    const httpsRule = { securityGroupId: taskSg.id, ipProtocol: 'tcp', fromPort: 443, toPort: 443 };
+    const egress = props.httpsEgress ?? { internet: true };
+    const tasksHttps: VpcSecurityGroupEgressRule[] = [];
+    if (egress.internet) {
+      tasksHttps.push(new VpcSecurityGroupEgressRule(this, 'tasks-egress-https', {
+        ...httpsRule,
+        cidrIpv4: '0.0.0.0/0',
+        description: 'AWS APIs: S3, ECR, Secrets Manager, CloudWatch Logs (NAT or endpoints)',
+      }));
+    } else {
+      // No NAT: nothing outside the VPC is reachable but S3 through its gateway endpoint.
+      tasksHttps.push(
+        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.vpcCidr, description: 'Interface endpoints' }),
+        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-s3', { ...httpsRule, prefixListId: egress.s3PrefixListId, description: 'S3 gateway endpoint' }),
+      );
+    }
+    const tasksDatabase = new VpcSecurityGroupEgressRule(this, 'tasks-egress-database', {
+      securityGroupId: taskSg.id,
+      referencedSecurityGroupId: props.database.securityGroupId,
+      ipProtocol: 'tcp',
+      fromPort: POSTGRES_PORT,
+      toPort: POSTGRES_PORT,
+      description: 'To the backend store',
+    });
+    const databaseIngress = props.database.allowConnectionsFrom({ securityGroupId: taskSg.id }, 'tracking-tasks');
+    return [lbEgress, tasksIngress, ...tasksHttps, tasksDatabase, databaseIngress];
   }
 
   /** The ARN of a Step Functions AWS SDK integration (`ecs:updateService`) in the stack's partition. */
