@@ -221,10 +221,10 @@ describe('Azure: dependencies and one source of truth for the database password'
 
   it('the server takes its password from the vault, pinned to the version just written (ephemeral azurerm_key_vault_secret, azurerm 4.55 docs)', () => {
     // A re-run after a partial failure draws a new random value; only the vault's copy is stable.
-    expect(secret.value_wo).toBe('${ephemeral.random_password.postgres_admin_password.result}');
-    expect(server.administrator_password_wo).toBe('${ephemeral.azurerm_key_vault_secret.postgres_admin_password.value}');
+    expect(secret.value_wo).toBe('${ephemeral.random_password.database-password.result}');
+    expect(server.administrator_password_wo).toBe('${ephemeral.azurerm_key_vault_secret.key-vault_database-password.value}');
     const name = secretAddress.split('.')[1];
-    expect((azureDev.ephemeral as Record<string, Record<string, Block>>).azurerm_key_vault_secret.postgres_admin_password).toEqual({
+    expect((azureDev.ephemeral as Record<string, Record<string, Block>>).azurerm_key_vault_secret['key-vault_database-password']).toEqual({
       name: `\${azurerm_key_vault_secret.${name}.name}`,
       key_vault_id: expect.stringMatching(/^\$\{azurerm_key_vault\.[\w-]+\.id\}$/),
       version: `\${azurerm_key_vault_secret.${name}.version}`,

@@ -106,7 +106,7 @@ describe('Azure secrets never leak', () => {
     const server = onlyResource(json, 'azurerm_postgresql_flexible_server');
     expect(server.administrator_password).toBeUndefined();
     // Read back from Key Vault, which received the ephemeral random value (test/apply-time.test.ts).
-    expect(server.administrator_password_wo).toBe('${ephemeral.azurerm_key_vault_secret.postgres_admin_password.value}');
+    expect(server.administrator_password_wo).toBe('${ephemeral.azurerm_key_vault_secret.key-vault_database-password.value}');
     for (const secret of Object.values(resourcesOf(json, 'azurerm_key_vault_secret'))) {
       expect(secret.value).toBeUndefined();
       expect(secret.value_wo).toMatch(/^\$\{ephemeral\.random_password\./);

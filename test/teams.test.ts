@@ -94,7 +94,7 @@ describe('Azure: team workspaces and the server database role', () => {
       expect(String(s.value_wo)).toMatch(/^\$\{ephemeral\.random_password\./);
     }
     const ephemeral = (json as { ephemeral?: { random_password?: Record<string, unknown> } }).ephemeral;
-    expect(Object.keys(ephemeral?.random_password ?? {})).toEqual(expect.arrayContaining(['mlflow_team_team_b_admin_password', 'mlflow_server_database_password']));
+    expect(Object.keys(ephemeral?.random_password ?? {})).toEqual(expect.arrayContaining(['tracking_team-admin-team-b', 'tracking_server-database-password']));
   });
 
   it('references every Key Vault secret from the app, and gives the team secrets to the init container only', () => {

@@ -1,15 +1,15 @@
-import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import type { EncryptionKey } from './encryption-key';
 import type { PolicyStatement } from './iam';
+import { ephemeralBlock } from '../shared/ephemeral';
 
 export interface GeneratedSecretProps {
   readonly name: string;
   readonly description: string;
   readonly key: EncryptionKey;
-  /** Password length. @default 40 */
+  /** Password length, at least 16. @default 40 */
   readonly length?: number;
   /**
    * Days a deleted secret can be restored, 7-30, or 0 to delete it at once (non-production: a
@@ -33,26 +33,27 @@ export class GeneratedSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: GeneratedSecretProps) {
     super(scope, id);
+    const length = props.length ?? 40;
+    if (!Number.isInteger(length) || length < 16) throw new Error(`${this.node.path}: length must be a whole number of at least 16, got ${length}`);
+    const recoveryWindowInDays = props.recoveryWindowInDays ?? 30;
+    if (!Number.isInteger(recoveryWindowInDays) || (recoveryWindowInDays !== 0 && (recoveryWindowInDays < 7 || recoveryWindowInDays > 30))) {
+      throw new Error(`${this.node.path}: recoveryWindowInDays must be 0 or 7-30, got ${recoveryWindowInDays}`);
+    }
     this.secret = new SecretsmanagerSecret(this, 'secret', {
       name: props.name,
       description: props.description,
       kmsKeyId: props.key.arn,
-      recoveryWindowInDays: props.recoveryWindowInDays ?? 30,
+      recoveryWindowInDays,
     });
-    // cdktf 0.21 has no ephemeral resource classes: the block is written into the stack JSON.
-    // Named after the construct path below the stack, so it is unique and independent of the stack name.
-    const ephemeralName = this.node.scopes
-      .slice(1)
-      .map((c) => c.node.id)
-      .join('_')
-      .replace(/[^A-Za-z0-9_-]/g, '_');
-    TerraformStack.of(this).addOverride(`ephemeral.aws_secretsmanager_random_password.${ephemeralName}`, {
-      password_length: props.length ?? 40,
-      exclude_punctuation: true,
+    // Named after the construct path below the stack (constructs/shared/ephemeral.ts).
+    const password = ephemeralBlock(this, {
+      type: 'aws_secretsmanager_random_password',
+      args: { password_length: length, exclude_punctuation: true },
+      attribute: 'random_password',
     });
     this.value = new SecretsmanagerSecretVersion(this, 'value', {
       secretId: this.secret.id,
-      secretStringWo: `\${ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password}`,
+      secretStringWo: password,
       secretStringWoVersion: props.version ?? 1,
     });
     this.arn = this.secret.arn;

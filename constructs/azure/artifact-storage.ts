@@ -4,6 +4,7 @@ import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import { compactName } from '../shared/naming';
 import { lockAgainstDeletion } from './delete-lock';
+import type { IGrantable } from './grants';
 import { addPrivateEndpoint } from './private-endpoint';
 
 export interface ArtifactStorageProps {
@@ -97,26 +98,30 @@ export class ArtifactStorage extends Construct {
     });
   }
 
-  /** Storage Blob Data Contributor on the whole container. `name` keeps the address stable. */
-  public grantReadWrite(principalId: string, name: string): RoleAssignment {
-    return new RoleAssignment(this, `${name}-blob-contributor`, {
-      scope: this.container.resourceManagerId,
-      roleDefinitionName: 'Storage Blob Data Contributor',
-      principalId,
-      principalType: 'ServicePrincipal',
-    });
-  }
-
   /**
-   * Storage Blob Data Contributor limited by an ABAC condition to blobs under `prefix`
-   * (e.g. `teams/vision/`): any blob action on another path is denied.
+   * Storage Blob Data Contributor on the container: on every blob, or, with `prefix` (e.g.
+   * `workspaces/vision/`), limited by an ABAC condition to blobs under it (any blob action on another
+   * path is denied). Like the AWS `ArtifactStore.grantReadWrite`. The assignment's id starts with the
+   * grantee's `grantName`, which keeps its address stable.
    */
-  public grantPrefixReadWrite(principalId: string, name: string, prefix: string): RoleAssignment {
+  public grantReadWrite(grantee: IGrantable, prefix?: string): RoleAssignment {
+    if (prefix === undefined) {
+      return new RoleAssignment(this, `${grantee.grantName}-blob-contributor`, {
+        scope: this.container.resourceManagerId,
+        roleDefinitionName: 'Storage Blob Data Contributor',
+        principalId: grantee.principalId,
+        principalType: grantee.principalType,
+      });
+    }
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9._-]+)*\/$/.test(prefix)) {
+      throw new Error(`${this.node.path}: the prefix of ${grantee.grantName} must be a blob path ending in / (letters, digits, . _ -), got "${prefix}"`);
+    }
     const actions = BLOB_ACTIONS.map((a) => `!(ActionMatches{'${a}'})`).join(' AND ');
-    return new RoleAssignment(this, `${name}-prefix-contributor`, {
+    return new RoleAssignment(this, `${grantee.grantName}-prefix-contributor`, {
       scope: this.container.resourceManagerId,
       roleDefinitionName: 'Storage Blob Data Contributor',
-      principalId,
+      principalId: grantee.principalId,
+      principalType: grantee.principalType,
       description: `Blobs under ${prefix} only`,
       conditionVersion: '2.0',
       condition: `((${actions}) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith '${prefix}'))`,

@@ -1,10 +1,12 @@
-import { type ITerraformDependable, TerraformStack } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { ephemeralBlock } from '../shared/ephemeral';
 import { compactName } from '../shared/naming';
 import { lockAgainstDeletion } from './delete-lock';
+import type { IGrantable } from './grants';
 import { addPrivateEndpoint } from './private-endpoint';
 
 export interface PrivateKeyVaultProps {
@@ -38,6 +40,8 @@ export class PrivateKeyVault extends Construct {
   public readonly vault: KeyVault;
   /** What a data-plane call from the deployer needs: its role, the private endpoint and DNS. */
   private readonly dataPlaneReady: ITerraformDependable[];
+  /** The expression of each secret read back so far (ephemeralValue). */
+  private readonly ephemeralValues = new Map<KeyVaultSecret, string>();
 
   constructor(scope: Construct, id: string, props: PrivateKeyVaultProps) {
     super(scope, id);
@@ -94,25 +98,30 @@ export class PrivateKeyVault extends Construct {
    * The expression of `secret`'s value read back from the vault during the Terraform run: an
    * ephemeral `azurerm_key_vault_secret` (azurerm 4.55, website/docs/ephemeral-resources/
    * key_vault_secret.html.markdown), never stored in the plan or the state. It reads the secret's
-   * current `version`, so it also waits for the secret to be written. `name` must be unique in the
-   * stack. cdktf 0.21 has no ephemeral classes: the block is written as JSON.
+   * current `version`, so it also waits for the secret to be written. The block is named after the
+   * secret's construct path (constructs/shared/ephemeral.ts): one per secret, however often asked.
    */
-  public ephemeralValue(secret: KeyVaultSecret, name: string): string {
-    TerraformStack.of(this).addOverride(`ephemeral.azurerm_key_vault_secret.${name}`, {
-      name: secret.name,
-      key_vault_id: this.vault.id,
-      version: secret.version,
-    });
-    return `\${ephemeral.azurerm_key_vault_secret.${name}.value}`;
+  public ephemeralValue(secret: KeyVaultSecret): string {
+    if (secret.node.scope !== this) throw new Error(`${secret.node.path} is not a secret of ${this.node.path}: add it with addWriteOnlySecret`);
+    let value = this.ephemeralValues.get(secret);
+    if (value === undefined) {
+      value = ephemeralBlock(secret, {
+        type: 'azurerm_key_vault_secret',
+        args: { name: secret.name, key_vault_id: this.vault.id, version: secret.version },
+        attribute: 'value',
+      });
+      this.ephemeralValues.set(secret, value);
+    }
+    return value;
   }
 
-  /** Lets a principal read secret values (Key Vault Secrets User). `name` keeps the address stable. */
-  public grantSecretsUser(principalId: string, name: string): RoleAssignment {
-    return new RoleAssignment(this, `${name}-secrets-user`, {
+  /** Lets `grantee` read secret values (Key Vault Secrets User). Its `grantName` keeps the address stable. */
+  public grantSecretsUser(grantee: IGrantable): RoleAssignment {
+    return new RoleAssignment(this, `${grantee.grantName}-secrets-user`, {
       scope: this.vault.id,
       roleDefinitionName: 'Key Vault Secrets User',
-      principalId,
-      principalType: 'ServicePrincipal',
+      principalId: grantee.principalId,
+      principalType: grantee.principalType,
     });
   }
 }

@@ -25,6 +25,7 @@ import type { FlexiblePostgres } from './database';
 import { serverTuning } from '../shared/server-tuning';
 import { sendDiagnostics } from './diagnostics';
 import { ephemeralPassword } from './ephemeral-password';
+import type { IGrantable } from './grants';
 import type { PrivateKeyVault } from './key-vault';
 import type { AzureNetwork } from './network';
 
@@ -74,9 +75,12 @@ export interface TrackingAppProps {
  * user-assigned identity for storage and Key Vault, secrets as Key Vault references, migrations
  * as an init container, the same `mlflow server` behaviour as on AWS.
  */
-export class TrackingApp extends Construct {
+export class TrackingApp extends Construct implements IGrantable {
   public readonly trackingUri: string;
-  public readonly identityPrincipalId: string;
+  /** The app's user-assigned identity (what storage and Key Vault grant their roles to). */
+  public readonly principalId: string;
+  public readonly grantName = 'tracking-server';
+  public readonly principalType = 'ServicePrincipal';
   public readonly logAnalyticsWorkspaceId: string;
   public readonly adminSecretId: string;
   /** Per team: the Key Vault secret with its team-admin password (versionless id). */
@@ -114,11 +118,8 @@ export class TrackingApp extends Construct {
     const environment = this.environmentWithDns(props, rg, logs.id);
 
     const identity = new UserAssignedIdentity(this, 'identity', { ...rg, name: `id-${props.namePrefix}-mlflow` });
-    this.identityPrincipalId = identity.principalId;
-    const access = [
-      props.storage.grantReadWrite(identity.principalId, 'tracking-server'),
-      props.keyVault.grantSecretsUser(identity.principalId, 'tracking-server'),
-    ];
+    this.principalId = identity.principalId;
+    const access = [props.storage.grantReadWrite(this), props.keyVault.grantSecretsUser(this)];
 
     const teams = props.teams ?? [];
     const secrets = this.generatedSecrets(props, teams);
@@ -302,18 +303,14 @@ export class TrackingApp extends Construct {
    */
   private generatedSecrets(props: TrackingAppProps, teams: readonly string[]): Record<string, KeyVaultSecret> {
     const kv = props.keyVault;
-    const generated = (id: string, name: string, ephemeral: string, length?: number) => kv.addWriteOnlySecret(id, name, ephemeralPassword(this, ephemeral, length), 1);
+    // Each value's ephemeral block is named after this construct's path and the secret's id.
+    const generated = (id: string, name: string, length?: number) => kv.addWriteOnlySecret(id, name, ephemeralPassword(this, id, length), 1);
     return {
       'db-password': props.databasePasswordSecret,
-      'server-db-password': generated('server-database-password', 'mlflow-server-database-password', 'mlflow_server_database_password'),
-      'admin-password': generated('admin-password', 'mlflow-admin-password', 'mlflow_admin_password'),
-      'flask-secret-key': generated('flask-secret-key', 'mlflow-flask-secret-key', 'mlflow_flask_secret_key', 64),
-      ...Object.fromEntries(
-        teams.map((team) => [
-          `team-admin-${team}`,
-          generated(`team-admin-${team}`, `mlflow-team-${team}-admin-password`, `mlflow_team_${team.replace(/-/g, '_')}_admin_password`),
-        ]),
-      ),
+      'server-db-password': generated('server-database-password', 'mlflow-server-database-password'),
+      'admin-password': generated('admin-password', 'mlflow-admin-password'),
+      'flask-secret-key': generated('flask-secret-key', 'mlflow-flask-secret-key', 64),
+      ...Object.fromEntries(teams.map((team) => [`team-admin-${team}`, generated(`team-admin-${team}`, `mlflow-team-${team}-admin-password`)])),
     };
   }
 

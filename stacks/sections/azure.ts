@@ -9,6 +9,7 @@ import { sendDiagnostics } from '../../constructs/azure/diagnostics';
 import { ephemeralPassword } from '../../constructs/azure/ephemeral-password';
 import { PrivateKeyVault } from '../../constructs/azure/key-vault';
 import { AzureNetwork } from '../../constructs/azure/network';
+import { TeamAccess } from '../../constructs/azure/team-access';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
 import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { teamArtifactPrefix } from '../../constructs/shared/mlflow-server';
@@ -119,8 +120,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   sendDiagnostics(scope, 'storage-diagnostics', `${storage.account.id}/blobServices/default`, logs);
 
   for (const team of props.teams ?? []) {
-    // Keyed by principal, not position: reordering the list must not replace assignments.
-    for (const principalId of team.principalIds) storage.grantPrefixReadWrite(principalId, `team-${team.name}-${principalId}`, teamArtifactPrefix(team.name));
+    new TeamAccess(scope, `team-${team.name}`, { team: team.name, principalIds: team.principalIds, artifacts: storage });
   }
 
   addAzureOutputs(scope, props, { app, storage, database });
@@ -209,7 +209,7 @@ function addDatabase(
   const databasePasswordSecret = keyVault.addWriteOnlySecret(
     'database-password',
     'postgres-admin-password',
-    ephemeralPassword(scope, 'postgres_admin_password'),
+    ephemeralPassword(scope, 'database-password'),
     db.passwordVersion,
   );
   const database = new FlexiblePostgres(scope, 'database', {
@@ -218,7 +218,7 @@ function addDatabase(
     location: props.location,
     delegatedSubnetId: network.subnetId('postgres'),
     privateDnsZoneId: network.privateDnsZoneIds.postgres,
-    adminPassword: keyVault.ephemeralValue(databasePasswordSecret, 'postgres_admin_password'),
+    adminPassword: keyVault.ephemeralValue(databasePasswordSecret),
     adminPasswordVersion: db.passwordVersion,
     // The zone link first (create and destroy race, azurerm 4.55 r/postgresql_flexible_server
     // example), and the server only once its password is in the vault.
