@@ -5,14 +5,13 @@ import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container'
 import { compactName } from '../shared/naming';
 import { lockAgainstDeletion } from './delete-lock';
 import type { IGrantable } from './grants';
+import type { IAzureNetwork } from './network';
 import { addPrivateEndpoint } from './private-endpoint';
 
 export interface ArtifactStorageProps {
   readonly namePrefix: string;
-  readonly resourceGroupName: string;
-  readonly location: string;
-  readonly privateEndpointSubnetId: string;
-  readonly privateDnsZoneId: string;
+  /** Its resource group and region; the blob private endpoint goes into its privateEndpoints subnet and blob zone. */
+  readonly network: IAzureNetwork;
   /** @default ZRS */
   readonly replication?: string;
   /** Soft delete of blobs and containers, days. @default 7 */
@@ -53,10 +52,11 @@ export class ArtifactStorage extends Construct {
     if (restoreDays !== undefined && (restoreDays < 1 || restoreDays >= days)) {
       throw new Error(`point-in-time restore days (${restoreDays}) must be between 1 and the soft delete days (${days}) minus one`);
     }
+    const net = props.network;
     this.account = new StorageAccount(this, 'account', {
       name: compactName('st', props.namePrefix, 24),
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
+      resourceGroupName: net.resourceGroupName,
+      location: net.location,
       accountKind: 'StorageV2',
       accountTier: 'Standard',
       accountReplicationType: props.replication ?? 'ZRS',
@@ -89,12 +89,12 @@ export class ArtifactStorage extends Construct {
     this.artifactsUri = `wasbs://${this.container.name}@${this.account.name}.blob.core.windows.net/`;
     addPrivateEndpoint(this, {
       name: `pe-${props.namePrefix}-blob`,
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
-      subnetId: props.privateEndpointSubnetId,
+      resourceGroupName: net.resourceGroupName,
+      location: net.location,
+      subnetId: net.subnetId('privateEndpoints'),
       resourceId: this.account.id,
       subresource: 'blob',
-      privateDnsZoneId: props.privateDnsZoneId,
+      privateDnsZoneId: net.privateDnsZoneIds.blob,
     });
   }
 

@@ -4,15 +4,17 @@ import { PostgresqlFlexibleServerConfiguration } from '@cdktf/provider-azurerm/l
 import { PostgresqlFlexibleServerDatabase } from '@cdktf/provider-azurerm/lib/postgresql-flexible-server-database';
 import type { ITerraformDependable } from 'cdktf';
 import { lockAgainstDeletion } from './delete-lock';
+import type { IAzureNetwork } from './network';
 
 export interface FlexiblePostgresProps {
   readonly namePrefix: string;
-  readonly resourceGroupName: string;
-  readonly location: string;
-  /** Delegated subnet (private access). */
-  readonly delegatedSubnetId: string;
-  /** Private DNS zone ending in .postgres.database.azure.com, linked to the VNet. */
-  readonly privateDnsZoneId: string;
+  /**
+   * Its resource group and region; private access through the network's delegated postgres subnet
+   * and its postgres private DNS zone (ending in .postgres.database.azure.com), whose VNet link is
+   * created first (azurerm 4.55 docs, r/postgresql_flexible_server example: depends_on the zone's
+   * virtual network link).
+   */
+  readonly network: IAzureNetwork;
   /**
    * Expression of the admin password (an ephemeral value, e.g. read back from Key Vault): sent
    * write-only when the server is created and whenever `adminPasswordVersion` changes, never stored.
@@ -36,12 +38,8 @@ export interface FlexiblePostgresProps {
   readonly zone?: string;
   /** Terraform `prevent_destroy`. @default true */
   readonly protect?: boolean;
-  /**
-   * Created before the server: the private DNS zone's VNet link (azurerm 4.55 docs,
-   * r/postgresql_flexible_server example: depends_on the zone's virtual network link) and the Key
-   * Vault secret holding the password. @default none
-   */
-  readonly dependsOn?: ITerraformDependable[];
+  /** Created before the server, after the zone link: e.g. the Key Vault secret holding the password. @default none */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 export const ADMIN_LOGIN = 'mlflowadmin';
@@ -63,17 +61,18 @@ export class FlexiblePostgres extends Construct {
   constructor(scope: Construct, id: string, props: FlexiblePostgresProps) {
     super(scope, id);
     const zone = props.zone ?? '1';
+    const net = props.network;
     this.server = new PostgresqlFlexibleServer(this, 'server', {
       name: `psql-${props.namePrefix}`,
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
+      resourceGroupName: net.resourceGroupName,
+      location: net.location,
       version: props.version ?? '16',
       skuName: props.skuName ?? 'B_Standard_B2s',
       storageMb: props.storageMb ?? 32768,
       autoGrowEnabled: true,
       zone,
-      delegatedSubnetId: props.delegatedSubnetId,
-      privateDnsZoneId: props.privateDnsZoneId,
+      delegatedSubnetId: net.subnetId('postgres'),
+      privateDnsZoneId: net.privateDnsZoneIds.postgres,
       publicNetworkAccessEnabled: false,
       administratorLogin: ADMIN_LOGIN,
       administratorPasswordWo: props.adminPassword,
@@ -83,7 +82,7 @@ export class FlexiblePostgres extends Construct {
       geoRedundantBackupEnabled: props.geoRedundantBackup ?? false,
       highAvailability: props.highAvailability ? { mode: 'ZoneRedundant', standbyAvailabilityZone: zone === '2' ? '3' : '2' } : undefined,
       maintenanceWindow: { dayOfWeek: 0, startHour: 2, startMinute: 0 },
-      dependsOn: props.dependsOn,
+      dependsOn: [net.privateDnsZoneLink('postgres'), ...(props.dependsOn ?? [])],
       lifecycle: {
         // A failover swaps the zones of primary and standby.
         ignoreChanges: ['zone', 'high_availability[0].standby_availability_zone'],

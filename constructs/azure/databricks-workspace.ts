@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
 import { DatabricksWorkspace } from '@cdktf/provider-azurerm/lib/databricks-workspace';
 import { lockAgainstDeletion } from './delete-lock';
-import type { AzureNetwork } from './network';
+import type { IAzureNetwork } from './network';
 
 export interface InjectedDatabricksWorkspaceProps {
   readonly name: string;
-  readonly network: AzureNetwork;
+  readonly network: IAzureNetwork;
   /** Resource group Azure Databricks manages. */
   readonly managedResourceGroupName: string;
   /** Terraform `prevent_destroy`: the workspace holds notebooks, experiments and models. @default true */

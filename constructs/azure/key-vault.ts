@@ -7,22 +7,20 @@ import { ephemeralBlock } from '../shared/ephemeral';
 import { compactName } from '../shared/naming';
 import { lockAgainstDeletion } from './delete-lock';
 import type { IGrantable } from './grants';
+import type { IAzureNetwork } from './network';
 import { addPrivateEndpoint } from './private-endpoint';
 
 export interface PrivateKeyVaultProps {
   readonly namePrefix: string;
-  readonly resourceGroupName: string;
-  readonly location: string;
+  /**
+   * Its resource group and region; the vault private endpoint goes into its privateEndpoints subnet
+   * and vault zone, and secrets are written only once every link of that zone exists (the zone must
+   * resolve where Terraform runs: the VNet or a deploy-runner VNet).
+   */
+  readonly network: IAzureNetwork;
   readonly tenantId: string;
   /** Object id of the principal running Terraform: it writes the secrets. */
   readonly deployerObjectId: string;
-  readonly privateEndpointSubnetId: string;
-  readonly privateDnsZoneId: string;
-  /**
-   * Make the zone resolvable where Terraform runs (its links to the VNet and to the deploy-runner
-   * VNets): secrets are written only after they exist. @default none
-   */
-  readonly privateDnsZoneLinks?: readonly ITerraformDependable[];
   /** Deployer address ranges allowed through the firewall; none keeps public access off. @default [] */
   readonly deployerCidrs?: readonly string[];
   /** Days a deleted vault or secret can be recovered, 7-90. @default 90 */
@@ -47,10 +45,11 @@ export class PrivateKeyVault extends Construct {
     super(scope, id);
     const deployerCidrs = props.deployerCidrs ?? [];
     const protect = props.protect ?? true;
+    const net = props.network;
     this.vault = new KeyVault(this, 'vault', {
       name: compactName('kv', props.namePrefix, 24),
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
+      resourceGroupName: net.resourceGroupName,
+      location: net.location,
       tenantId: props.tenantId,
       skuName: 'standard',
       rbacAuthorizationEnabled: true,
@@ -63,12 +62,12 @@ export class PrivateKeyVault extends Construct {
     if (protect) lockAgainstDeletion(this, 'delete-lock', this.vault.id, 'the MLflow secrets');
     const endpoint = addPrivateEndpoint(this, {
       name: `pe-${props.namePrefix}-vault`,
-      resourceGroupName: props.resourceGroupName,
-      location: props.location,
-      subnetId: props.privateEndpointSubnetId,
+      resourceGroupName: net.resourceGroupName,
+      location: net.location,
+      subnetId: net.subnetId('privateEndpoints'),
       resourceId: this.vault.id,
       subresource: 'vault',
-      privateDnsZoneId: props.privateDnsZoneId,
+      privateDnsZoneId: net.privateDnsZoneIds.vault,
     });
     const deployerAccess = new RoleAssignment(this, 'deployer-secrets-officer', {
       scope: this.vault.id,
@@ -79,7 +78,7 @@ export class PrivateKeyVault extends Construct {
     // Secrets are written through the vault's data plane: from inside the VNet that is the private
     // endpoint (its DNS zone group registers the A record) and the zone's VNet link. On destroy the
     // order reverses: the secrets go while the endpoint still exists.
-    this.dataPlaneReady = [deployerAccess, endpoint, ...(props.privateDnsZoneLinks ?? [])];
+    this.dataPlaneReady = [deployerAccess, endpoint, ...net.allPrivateDnsZoneLinks('vault')];
   }
 
   /** A secret whose value is written through the write-only `value_wo` (never in state). */

@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
 import { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
@@ -58,6 +59,31 @@ export interface AzureNetworkProps {
 }
 
 /**
+ * What the Azure constructs place themselves in: a resource group and region, a VNet with a subnet per
+ * role, and private DNS zones linked to it. Implemented by `AzureNetwork`; constructs take this
+ * interface (`network`) rather than loose ids, as the tracking app and the Databricks workspace did.
+ */
+export interface IAzureNetwork {
+  readonly resourceGroupName: string;
+  readonly location: string;
+  readonly vnetId: string;
+  readonly vnetCidr: string;
+  readonly subnetNames: Partial<Record<SubnetRole, string>>;
+  readonly nsgAssociationIds: Partial<Record<SubnetRole, string>>;
+  readonly privateDnsZoneIds: Readonly<Record<PrivateZone, string>>;
+  /** The subnet of a role; fails when the network has none. */
+  subnetId(role: SubnetRole): string;
+  /** The CIDR of a role's subnet; fails when the network has none. */
+  subnetCidr(role: SubnetRole): string;
+  /** A new private DNS zone linked like the others (the tracking app's environment domain). */
+  privateZone(key: string, name: string): PrivateDnsZone;
+  /** The link of a private DNS zone to the VNet: whatever resolves its names during apply waits for it. */
+  privateDnsZoneLink(key: string): ITerraformDependable;
+  /** Every link of a private DNS zone (the VNet's, then those of the extra VNets). */
+  allPrivateDnsZoneLinks(key: string): ITerraformDependable[];
+}
+
+/**
  * A VNet resource id with Azure's canonical casing of the fixed segments and subscription id.
  * `virtual_network_id` of a DNS zone link is compared as written and forces a new link when it
  * differs (azurerm 4.55 private_dns_zone_virtual_network_link_resource.go: ForceNew, no case-
@@ -85,7 +111,7 @@ export function vnetLinkSuffix(vnetId: string): string {
  * (subnets have no default outbound access), and private DNS zones linked to the VNet for
  * PostgreSQL, blob storage and Key Vault.
  */
-export class AzureNetwork extends Construct {
+export class AzureNetwork extends Construct implements IAzureNetwork {
   public readonly resourceGroupName: string;
   public readonly location: string;
   public readonly vnetId: string;

@@ -27,11 +27,11 @@ import { sendDiagnostics } from './diagnostics';
 import { ephemeralPassword } from './ephemeral-password';
 import type { IGrantable } from './grants';
 import type { PrivateKeyVault } from './key-vault';
-import type { AzureNetwork } from './network';
+import type { IAzureNetwork } from './network';
 
 export interface TrackingAppProps {
   readonly namePrefix: string;
-  readonly network: AzureNetwork;
+  readonly network: IAzureNetwork;
   readonly database: FlexiblePostgres;
   /** The Key Vault secret holding the database admin password (the server's password comes from it). */
   readonly databasePasswordSecret: KeyVaultSecret;

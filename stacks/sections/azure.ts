@@ -65,13 +65,9 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   const deployerCidrs = props.network?.deployerCidrs ?? [];
   const keyVault = new PrivateKeyVault(scope, 'key-vault', {
     namePrefix: name,
-    resourceGroupName: network.resourceGroupName,
-    location: props.location,
+    network,
     tenantId: client.tenantId,
     deployerObjectId: client.objectId,
-    privateEndpointSubnetId: network.subnetId('privateEndpoints'),
-    privateDnsZoneId: network.privateDnsZoneIds.vault,
-    privateDnsZoneLinks: network.allPrivateDnsZoneLinks('vault'),
     deployerCidrs,
     softDeleteRetentionDays: production ? 90 : 7,
     protect: production,
@@ -79,10 +75,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   const { database, databasePasswordSecret } = addDatabase(scope, props, network, keyVault, db);
   const storage = new ArtifactStorage(scope, 'artifacts', {
     namePrefix: name,
-    resourceGroupName: network.resourceGroupName,
-    location: props.location,
-    privateEndpointSubnetId: network.subnetId('privateEndpoints'),
-    privateDnsZoneId: network.privateDnsZoneIds.blob,
+    network,
     replication: a.replication ?? (production ? 'GZRS' : 'ZRS'),
     softDeleteDays: a.softDeleteDays ?? (production ? 30 : 7),
     pointInTimeRestoreDays: azurePointInTimeRestoreDays(props, production),
@@ -214,15 +207,11 @@ function addDatabase(
   );
   const database = new FlexiblePostgres(scope, 'database', {
     namePrefix: name,
-    resourceGroupName: network.resourceGroupName,
-    location: props.location,
-    delegatedSubnetId: network.subnetId('postgres'),
-    privateDnsZoneId: network.privateDnsZoneIds.postgres,
+    network,
     adminPassword: keyVault.ephemeralValue(databasePasswordSecret),
     adminPasswordVersion: db.passwordVersion,
-    // The zone link first (create and destroy race, azurerm 4.55 r/postgresql_flexible_server
-    // example), and the server only once its password is in the vault.
-    dependsOn: [network.privateDnsZoneLink('postgres'), databasePasswordSecret],
+    // The server only once its password is in the vault (and after the zone link: FlexiblePostgres).
+    dependsOn: [databasePasswordSecret],
     version: db.version,
     skuName: azureCostDefaults(props, production).skuName,
     storageMb: db.storageMb,
