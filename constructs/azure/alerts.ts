@@ -3,6 +3,7 @@ import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-g
 import { MonitorMetricAlert, type MonitorMetricAlertCriteria } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import { alarmThresholds } from '../shared/alarm-thresholds';
+import { checkWholeNumber } from './validate';
 
 export interface TrackingAlertsProps {
   readonly namePrefix: string;
@@ -40,6 +41,8 @@ export class TrackingAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: TrackingAlertsProps) {
     super(scope, id);
+    checkWholeNumber(this, 'maxConnections', props.maxConnections, 1);
+    checkWholeNumber(this, 'minReplicas', props.minReplicas, 0, 300);
     const t = alarmThresholds(props.production ?? true);
     const group = new MonitorActionGroup(this, 'action-group', {
       name: `ag-${props.namePrefix}-mlflow`,

@@ -7,14 +7,15 @@ import { lockAgainstDeletion } from './delete-lock';
 import type { IGrantable } from './grants';
 import type { IAzureNetwork } from './network';
 import { addPrivateEndpoint } from './private-endpoint';
+import { checkOneOf, checkWholeNumber } from './validate';
 
 export interface ArtifactStorageProps {
   readonly namePrefix: string;
   /** Its resource group and region; the blob private endpoint goes into its privateEndpoints subnet and blob zone. */
   readonly network: IAzureNetwork;
-  /** @default ZRS */
+  /** LRS, GRS, RAGRS, ZRS, GZRS or RAGZRS (azurerm 4.55 r/storage_account). @default ZRS */
   readonly replication?: string;
-  /** Soft delete of blobs and containers, days. @default 7 */
+  /** Soft delete of blobs and containers, 1-365 days (azurerm 4.55 r/storage_account). @default 7 */
   readonly softDeleteDays?: number;
   /**
    * Container point-in-time restore, days; must be less than softDeleteDays (azurerm 4.55
@@ -49,6 +50,8 @@ export class ArtifactStorage extends Construct {
     const days = props.softDeleteDays ?? 7;
     const protect = props.protect ?? true;
     const restoreDays = props.pointInTimeRestoreDays;
+    checkOneOf(this, 'replication', props.replication, ['LRS', 'GRS', 'RAGRS', 'ZRS', 'GZRS', 'RAGZRS']);
+    checkWholeNumber(this, 'softDeleteDays', props.softDeleteDays, 1, 365);
     if (restoreDays !== undefined && (restoreDays < 1 || restoreDays >= days)) {
       throw new Error(`point-in-time restore days (${restoreDays}) must be between 1 and the soft delete days (${days}) minus one`);
     }

@@ -5,6 +5,7 @@ import { PostgresqlFlexibleServerDatabase } from '@cdktf/provider-azurerm/lib/po
 import type { ITerraformDependable } from 'cdktf';
 import { lockAgainstDeletion } from './delete-lock';
 import type { IAzureNetwork } from './network';
+import { checkOneOf, checkWholeNumber } from './validate';
 
 export interface FlexiblePostgresProps {
   readonly namePrefix: string;
@@ -28,13 +29,13 @@ export interface FlexiblePostgresProps {
   readonly skuName?: string;
   /** @default 32768 */
   readonly storageMb?: number;
-  /** 7-35 days. @default 7 */
+  /** 7-35 days (azurerm 4.55 r/postgresql_flexible_server). @default 7 */
   readonly backupRetentionDays?: number;
   /** Zone-redundant standby. @default false */
   readonly highAvailability?: boolean;
   /** @default false */
   readonly geoRedundantBackup?: boolean;
-  /** @default 1 */
+  /** Availability zone of the primary, 1-3. @default 1 */
   readonly zone?: string;
   /** Terraform `prevent_destroy`. @default true */
   readonly protect?: boolean;
@@ -60,6 +61,9 @@ export class FlexiblePostgres extends Construct {
 
   constructor(scope: Construct, id: string, props: FlexiblePostgresProps) {
     super(scope, id);
+    checkWholeNumber(this, 'backupRetentionDays', props.backupRetentionDays, 7, 35);
+    checkWholeNumber(this, 'adminPasswordVersion', props.adminPasswordVersion, 1);
+    checkOneOf(this, 'zone', props.zone, ['1', '2', '3']);
     const zone = props.zone ?? '1';
     const net = props.network;
     this.server = new PostgresqlFlexibleServer(this, 'server', {

@@ -25,6 +25,9 @@ export class InjectedDatabricksWorkspace extends Construct {
   constructor(scope: Construct, id: string, props: InjectedDatabricksWorkspaceProps) {
     super(scope, id);
     const net = props.network;
+    for (const role of ['databricksPublic', 'databricksPrivate'] as const) {
+      if (!net.subnetNames[role] || !net.nsgAssociationIds[role]) throw new Error(`${this.node.path}: the network has no ${role} subnet (VNet injection needs both Databricks subnets)`);
+    }
     this.workspace = new DatabricksWorkspace(this, 'workspace', {
       name: props.name,
       resourceGroupName: net.resourceGroupName,

@@ -9,6 +9,7 @@ import { lockAgainstDeletion } from './delete-lock';
 import type { IGrantable } from './grants';
 import type { IAzureNetwork } from './network';
 import { addPrivateEndpoint } from './private-endpoint';
+import { checkWholeNumber } from './validate';
 
 export interface PrivateKeyVaultProps {
   readonly namePrefix: string;
@@ -23,7 +24,7 @@ export interface PrivateKeyVaultProps {
   readonly deployerObjectId: string;
   /** Deployer address ranges allowed through the firewall; none keeps public access off. @default [] */
   readonly deployerCidrs?: readonly string[];
-  /** Days a deleted vault or secret can be recovered, 7-90. @default 90 */
+  /** Days a deleted vault or secret can be recovered, 7-90 (azurerm 4.55 r/key_vault). @default 90 */
   readonly softDeleteRetentionDays?: number;
   /** Terraform `prevent_destroy`. @default true */
   readonly protect?: boolean;
@@ -45,6 +46,7 @@ export class PrivateKeyVault extends Construct {
     super(scope, id);
     const deployerCidrs = props.deployerCidrs ?? [];
     const protect = props.protect ?? true;
+    checkWholeNumber(this, 'softDeleteRetentionDays', props.softDeleteRetentionDays, 7, 90);
     const net = props.network;
     this.vault = new KeyVault(this, 'vault', {
       name: compactName('kv', props.namePrefix, 24),

@@ -12,6 +12,7 @@ import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
+import { cidrContains, cidrProblem, cidrsOverlap } from '../shared/cidr';
 import { shortHash } from '../shared/naming';
 
 export type SubnetRole = 'containerApps' | 'postgres' | 'privateEndpoints' | 'databricksPublic' | 'databricksPrivate';
@@ -130,6 +131,7 @@ export class AzureNetwork extends Construct implements IAzureNetwork {
 
   constructor(scope: Construct, id: string, props: AzureNetworkProps) {
     super(scope, id);
+    checkNetworkProps(this, props);
     this.location = props.location;
     this.subnetCidrs = props.subnets;
     this.dnsLinkedVnetIds = (props.dnsLinkedVnetIds ?? []).map(canonicalVnetId);
@@ -283,4 +285,21 @@ export class AzureNetwork extends Construct implements IAzureNetwork {
     if (!id) throw new Error(`the network has no ${role} subnet`);
     return id;
   }
+}
+
+/** Address plans the network cannot build: a bad CIDR, a subnet outside the VNet, overlapping subnets. */
+function checkNetworkProps(scope: Construct, props: AzureNetworkProps): void {
+  const path = scope.node.path;
+  const vnetProblem = cidrProblem(props.vnetCidr);
+  if (vnetProblem) throw new Error(`${path}: vnetCidr ${props.vnetCidr}: ${vnetProblem}`);
+  const subnets = Object.entries(props.subnets) as [SubnetRole, string][];
+  for (const [role, cidr] of subnets) {
+    const problem = cidrProblem(cidr);
+    if (problem) throw new Error(`${path}: subnet ${role} ${cidr}: ${problem}`);
+    if (!cidrContains(props.vnetCidr, cidr)) throw new Error(`${path}: subnet ${role} ${cidr} is outside the VNet ${props.vnetCidr}`);
+  }
+  subnets.forEach(([role, cidr], i) => {
+    const other = subnets.slice(i + 1).find(([, c]) => cidrsOverlap(cidr, c));
+    if (other) throw new Error(`${path}: subnets ${role} ${cidr} and ${other[0]} ${other[1]} overlap`);
+  });
 }

@@ -27,6 +27,7 @@ import { sendDiagnostics } from './diagnostics';
 import { ephemeralPassword } from './ephemeral-password';
 import type { IGrantable } from './grants';
 import type { PrivateKeyVault } from './key-vault';
+import { checkWholeNumber } from './validate';
 import type { IAzureNetwork } from './network';
 
 export interface TrackingAppProps {
@@ -39,7 +40,7 @@ export interface TrackingAppProps {
   readonly keyVault: PrivateKeyVault;
   /** @default ghcr.io/mlflow/mlflow:v3.17.0-full */
   readonly image?: string;
-  /** vCPUs per replica; memory is 2 GiB per vCPU. @default 1 */
+  /** vCPUs per replica, 0.25 to 4 in steps of 0.25 (the Consumption profile); memory is 2 GiB per vCPU. @default 1 */
   readonly cpu?: number;
   /** @default 1 */
   readonly minReplicas?: number;
@@ -102,6 +103,7 @@ export class TrackingApp extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: TrackingAppProps) {
     super(scope, id);
+    checkTrackingAppProps(this, props);
     const net = props.network;
     const rg = { resourceGroupName: net.resourceGroupName, location: net.location };
     const cpu = props.cpu ?? 1;
@@ -348,4 +350,30 @@ export class TrackingApp extends Construct implements IGrantable {
       },
       dependsOn: b.dependsOn,
     });  }
+}
+
+/**
+ * Props the app cannot honour. Replicas: azurerm 4.55 internal/services/containerapps/helpers/
+ * container_apps.go (min_replicas 0-300, max_replicas 1-300); log retention: r/log_analytics_workspace
+ * (30-730 days); CPU: the Consumption workload profile gives a replica at most 4 vCPU and 8 GiB
+ * (Azure docs, "Workload profiles in Azure Container Apps"), in the sizes the config schema lists.
+ */
+function checkTrackingAppProps(scope: Construct, props: TrackingAppProps): void {
+  const path = scope.node.path;
+  if (props.cpu !== undefined && !(props.cpu >= 0.25 && props.cpu <= 4 && Number.isInteger(props.cpu * 4))) {
+    throw new Error(`${path}: cpu must be 0.25 to 4 vCPUs in steps of 0.25, got ${props.cpu}`);
+  }
+  checkWholeNumber(scope, 'minReplicas', props.minReplicas, 0, 300);
+  checkWholeNumber(scope, 'maxReplicas', props.maxReplicas, 1, 300);
+  if ((props.minReplicas ?? 1) > (props.maxReplicas ?? 3)) {
+    throw new Error(`${path}: minReplicas (${props.minReplicas ?? 1}) must not exceed maxReplicas (${props.maxReplicas ?? 3})`);
+  }
+  checkWholeNumber(scope, 'workers', props.workers, 1, 32);
+  checkWholeNumber(scope, 'logRetentionDays', props.logRetentionDays, 30, 730);
+  if (props.allowedCidrs !== undefined && props.allowedCidrs.length === 0) {
+    throw new Error(`${path}: allowedCidrs must name at least one range (leave it out for the VNet's)`);
+  }
+  const teams = props.teams ?? [];
+  const duplicate = teams.find((t, i) => teams.indexOf(t) !== i);
+  if (duplicate !== undefined) throw new Error(`${path}: team ${duplicate} is listed twice`);
 }
