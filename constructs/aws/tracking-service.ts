@@ -237,23 +237,7 @@ export class TrackingService extends Construct implements IGrantable {
     }
 
     // Task definition: an init container migrates the databases, then the server starts.
-    const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
-    const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
-    const hosts = allowedHosts([props.domainName, lb.dnsName], props.vpcCidr);
-    const containers = this.containerDefinitions(props, { image, workers, hosts, logGroupName: logGroup.name }, { admin, flaskKey, serverDb, teamAdmins });
-    const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
-      family: `${props.namePrefix}-mlflow`,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: String(cpu),
-      memory: String(props.memory ?? 2048),
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: this.role.arn,
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
-      volume: [{ name: 'tmp' }],
-      ephemeralStorage: props.ephemeralStorageGib ? { sizeInGib: props.ephemeralStorageGib } : undefined,
-      containerDefinitions: JSON.stringify(containers),
-    });
+    const taskDefinition = this.taskDefinition(props, cpu, { executionRole, lb, logGroupName: logGroup.name }, { admin, flaskKey, serverDb, teamAdmins });
 
     const cluster = new EcsCluster(this, 'cluster', {
       name: props.namePrefix,
@@ -261,20 +245,69 @@ export class TrackingService extends Construct implements IGrantable {
     });
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
-    const minTasks = props.minTasks ?? 1;
+    const assignPublicIp = props.publicTaskIps ?? false;
+    const taskSubnets = [...(assignPublicIp ? props.publicSubnetIds : props.privateSubnetIds)];
+    const service = this.service(props, { cluster, taskDefinition, taskSubnets, assignPublicIp, taskSg, targets }, [
+      servingListener,
+      ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value),
+      executionPolicy,
+      artifactsPolicy,
+      ...taskNetwork,
+    ]);
+    this.autoscaling(props, cluster, service);
+
+    this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
+    this.redeployOnRotation(props, cluster, service);
+  }
+
+  /** The Fargate task definition: prepare-scratch, migrate and the server (containerDefinitions). */
+  private taskDefinition(
+    props: TrackingServiceProps,
+    cpu: number,
+    run: { executionRole: IamRole; lb: Lb; logGroupName: string },
+    secrets: ContainerSecrets,
+  ): EcsTaskDefinition {
+    const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
+    const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
+    const hosts = allowedHosts([props.domainName, run.lb.dnsName], props.vpcCidr);
+    const containers = this.containerDefinitions(props, { image, workers, hosts, logGroupName: run.logGroupName }, secrets);
+    return new EcsTaskDefinition(this, 'task-definition', {
+      family: `${props.namePrefix}-mlflow`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: String(cpu),
+      memory: String(props.memory ?? 2048),
+      executionRoleArn: run.executionRole.arn,
+      taskRoleArn: this.role.arn,
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      volume: [{ name: 'tmp' }],
+      ephemeralStorage: props.ephemeralStorageGib ? { sizeInGib: props.ephemeralStorageGib } : undefined,
+      containerDefinitions: JSON.stringify(containers),
+    });
+  }
+
+  /**
+   * The ECS service (on Fargate, or Fargate Spot through the cluster's capacity providers) behind the
+   * target group. `startsAfter`: what a task needs before it can start (listener, secret values,
+   * policies, network rules).
+   */
+  private service(
+    props: TrackingServiceProps,
+    on: { cluster: EcsCluster; taskDefinition: EcsTaskDefinition; taskSubnets: string[]; assignPublicIp: boolean; taskSg: SecurityGroup; targets: LbTargetGroup },
+    startsAfter: ITerraformDependable[],
+  ): EcsService {
+    const { cluster, taskDefinition, taskSubnets, assignPublicIp, taskSg, targets } = on;
     // Fargate Spot needs the capacity providers on the cluster; a strategy replaces the launch type
     // (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
     const capacity = props.spot
       ? new EcsClusterCapacityProviders(this, 'capacity-providers', { clusterName: cluster.name, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] })
       : undefined;
-    const assignPublicIp = props.publicTaskIps ?? false;
-    const taskSubnets = [...(assignPublicIp ? props.publicSubnetIds : props.privateSubnetIds)];
-    const service = new EcsService(this, 'service', {
+    return new EcsService(this, 'service', {
       name: this.serviceName,
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
       ...(capacity ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : { launchType: 'FARGATE' }),
-      desiredCount: minTasks,
+      desiredCount: props.minTasks ?? 1,
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
@@ -293,9 +326,13 @@ export class TrackingService extends Construct implements IGrantable {
       // roll back to. On destroy the order reverses: the service drains before its policies go
       // (aws provider 6.25 docs, r/ecs_service: "set depends_on to the related aws_iam_role_policy",
       // otherwise the service gets stuck in DRAINING).
-      dependsOn: [...(capacity ? [capacity] : []), servingListener, ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value), executionPolicy, artifactsPolicy, ...taskNetwork],
+      dependsOn: [...(capacity ? [capacity] : []), ...startsAfter],
     });
+  }
 
+  /** Target tracking on the service's average CPU, between minTasks and maxTasks. */
+  private autoscaling(props: TrackingServiceProps, cluster: EcsCluster, service: EcsService): void {
+    const minTasks = props.minTasks ?? 1;
     const scaling = new AppautoscalingTarget(this, 'scaling-target', {
       serviceNamespace: 'ecs',
       scalableDimension: 'ecs:service:DesiredCount',
@@ -316,9 +353,6 @@ export class TrackingService extends Construct implements IGrantable {
         scaleOutCooldown: 60,
       },
     });
-
-    this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
-    this.redeployOnRotation(props, cluster, service);
   }
 
   /** The role ECS starts the task with: pull the image, write its logs, read its secrets. */
