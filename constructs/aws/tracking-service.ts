@@ -1,4 +1,4 @@
-import type { ITerraformDependable } from 'cdktf';
+import { type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
@@ -38,6 +38,7 @@ import {
 } from '../shared/mlflow-server';
 import { serverTuning } from '../shared/server-tuning';
 import type { EncryptionKey } from './encryption-key';
+import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
 
@@ -175,14 +176,9 @@ export class TrackingService extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
     const production = props.production ?? true;
-    if (production && (props.spot || props.publicTaskIps)) throw new Error('production tasks run on on-demand Fargate in private subnets');
     const cpu = props.cpu ?? 1024;
-    const lbOptions = props.loadBalancer;
-    const https = !lbOptions.allowPlainHttp;
-    if (!https && (production || lbOptions.internetFacing)) {
-      throw new Error('plain HTTP is only allowed for a non-production deployment behind an internal load balancer');
-    }
-    if (https && !lbOptions.certificateArn) throw new Error('an HTTPS listener needs a certificate ARN');
+    const https = !props.loadBalancer.allowPlainHttp;
+    TrackingService.validate(props, production, cpu);
 
     // Logs and secrets.
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -258,6 +254,42 @@ export class TrackingService extends Construct implements IGrantable {
 
     this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
     this.redeployOnRotation(props, cluster, service);
+  }
+
+  /** Rejects props the service cannot honour, before anything is created. */
+  private static validate(props: TrackingServiceProps, production: boolean, cpu: number): void {
+    const lbOptions = props.loadBalancer;
+    if (production && (props.spot || props.publicTaskIps)) throw new Error('production tasks run on on-demand Fargate in private subnets');
+    if (lbOptions.allowPlainHttp && (production || lbOptions.internetFacing)) {
+      throw new Error('plain HTTP is only allowed for a non-production deployment behind an internal load balancer');
+    }
+    if (!lbOptions.allowPlainHttp && !lbOptions.certificateArn) throw new Error('an HTTPS listener needs a certificate ARN');
+    const size = fargateSizeProblem(cpu, props.memory ?? 2048);
+    if (size) throw new Error(`TrackingService: cpu ${cpu} / memory ${props.memory ?? 2048}: ${size}`);
+    const storage = props.ephemeralStorageGib;
+    const { min, max } = FARGATE_EPHEMERAL_STORAGE_GIB;
+    if (storage !== undefined && !(Number.isInteger(storage) && storage >= min && storage <= max)) {
+      throw new Error(`TrackingService: ephemeralStorageGib ${storage}: Fargate takes a whole number of GiB from ${min} to ${max} (omit it for the 20 GiB default)`);
+    }
+    const minTasks = props.minTasks ?? 1;
+    if (!Number.isInteger(minTasks) || minTasks < 1) throw new Error(`TrackingService: minTasks ${minTasks}: expected a whole number of at least 1`);
+    // Application Auto Scaling rejects a scalable target whose minimum exceeds its maximum (RegisterScalableTarget).
+    if (props.maxTasks !== undefined && !(Number.isInteger(props.maxTasks) && props.maxTasks >= minTasks)) {
+      throw new Error(`TrackingService: maxTasks ${props.maxTasks}: expected a whole number of at least minTasks (${minTasks})`);
+    }
+    if (props.workers !== undefined && !(Number.isInteger(props.workers) && props.workers >= 1)) {
+      throw new Error(`TrackingService: workers ${props.workers}: expected a whole number of at least 1`);
+    }
+    // ELB API reference, LoadBalancerAttribute idle_timeout.timeout_seconds: "The valid range is 1-4000 seconds".
+    const idle = props.idleTimeoutSeconds;
+    if (idle !== undefined && !(Number.isInteger(idle) && idle >= 1 && idle <= 4000)) {
+      throw new Error(`TrackingService: idleTimeoutSeconds ${idle}: the load balancer takes 1-4000 seconds`);
+    }
+    // ELB API reference, CreateLoadBalancer Subnets: an Application Load Balancer takes subnets from at least two Availability Zones.
+    const lbSubnets = lbOptions.internetFacing ? props.publicSubnetIds : props.privateSubnetIds;
+    if (!Token.isUnresolved(lbSubnets) && lbSubnets.length < 2) {
+      throw new Error(`TrackingService: the ${lbOptions.internetFacing ? 'public' : 'private'} subnets of the load balancer: at least 2 (two Availability Zones), got ${lbSubnets.length}`);
+    }
   }
 
   /** The Fargate task definition: prepare-scratch, migrate and the server (containerDefinitions). */
