@@ -165,9 +165,13 @@ function artifacts(scope: Construct, extra: Partial<ArtifactStoreProps> = {}): A
 }
 
 describe('ArtifactStore and AccessLogBucket', () => {
-  const bucketNamed = (json: Json, name: string) => Object.entries(resources(json, 'aws_s3_bucket')).find(([, b]) => b.bucket === name)!;
+  const found = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`no ${what}`);
+    return value;
+  };
+  const bucketNamed = (json: Json, name: string) => found(Object.entries(resources(json, 'aws_s3_bucket')).find(([, b]) => b.bucket === name), `bucket ${name}`);
   const policyOfBucket = (json: Json, bucketId: string) =>
-    policyOf(Object.values(resources(json, 'aws_s3_bucket_policy')).find((p) => String(p.bucket).includes(`aws_s3_bucket.${bucketId}.`))!);
+    policyOf(found(Object.values(resources(json, 'aws_s3_bucket_policy')).find((p) => String(p.bucket).includes(`aws_s3_bucket.${bucketId}.`)), `policy of ${bucketId}`));
 
   it('protects both buckets by default: prevent_destroy, no force_destroy, a policy denying bucket deletion and plain HTTP', () => {
     const json = synthOf((s) => artifacts(s));
