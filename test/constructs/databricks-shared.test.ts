@@ -11,6 +11,9 @@ import { DatabricksProvider } from '@cdktf/provider-databricks/lib/provider';
 import { DatabricksGovernance, type DatabricksGovernanceProps, governanceLayout } from '../../constructs/databricks/governance';
 import { modelNameCollisions } from '../../constructs/databricks/model-names';
 import { accessControlList, ucGrants } from '../../constructs/databricks/permission-levels';
+import { alarmThresholds } from '../../constructs/shared/alarm-thresholds';
+import { compactName, shortHash } from '../../constructs/shared/naming';
+import { serverTuning } from '../../constructs/shared/server-tuning';
 
 type Block = Record<string, unknown>;
 interface Json {
@@ -189,5 +192,33 @@ describe('governance naming and permission helpers', () => {
     ['a Unity Catalog grant to admins', () => ucGrants('schema', [{ principal: 'admins', privileges: ['USE_SCHEMA'] }]), /cannot grant to admins/],
   ])('rejects %s', (_what, call, message) => {
     expect(call).toThrow(message);
+  });
+});
+
+describe('constructs/shared helpers the constructs build on', () => {
+  it('alarmThresholds: production pages earlier on every alarm', () => {
+    const prod = alarmThresholds(true);
+    const dev = alarmThresholds(false);
+    expect(prod.errorRatePercent).toBeLessThan(dev.errorRatePercent);
+    expect(prod.latencyP90Seconds).toBeLessThan(dev.latencyP90Seconds);
+    expect(prod.databaseCpuPercent).toBeLessThan(dev.databaseCpuPercent);
+    expect(prod.connectionsPercent).toBeLessThan(dev.connectionsPercent);
+    expect(prod.freeStoragePercent).toBeGreaterThan(dev.freeStoragePercent);
+  });
+
+  it('compactName: lowercase letters and digits, at most max characters, a stable hash suffix that tells long names apart', () => {
+    const a = compactName('st', 'My-Platform_Production-Artifacts', 24);
+    expect(a).toMatch(/^[a-z0-9]{24}$/);
+    expect(a.startsWith('stmyplatformproduc')).toBe(true);
+    expect(a.endsWith(shortHash('My-Platform_Production-Artifacts'))).toBe(true);
+    expect(compactName('st', 'My-Platform_Production-Artifacts', 24)).toBe(a);
+    expect(compactName('st', 'My-Platform_Production-Artifacts2', 24)).not.toBe(a);
+    expect(compactName('kv', 'x', 24)).toBe(`kvx${shortHash('x')}`);
+  });
+
+  it('serverTuning: keep-alive 5 s past the load balancer idle timeout; pool variables only when a pool is sized', () => {
+    expect(serverTuning({ idleTimeoutSeconds: 600 })).toEqual([{ name: 'UVICORN_TIMEOUT_KEEP_ALIVE', value: '605' }]);
+    const names = serverTuning({ idleTimeoutSeconds: 60, pool: { poolSize: 3, maxOverflow: 2 } }).map((e) => e.name);
+    expect(names).toEqual(['MLFLOW_SQLALCHEMYSTORE_POOL_SIZE', 'MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW', 'UVICORN_TIMEOUT_KEEP_ALIVE']);
   });
 });
