@@ -203,7 +203,7 @@ export class TrackingDatabase extends Construct implements IConnectable {
     }
     const allocated = props.allocatedStorageGb ?? 20;
     const ceiling = props.maxAllocatedStorageGb ?? 200;
-    // aws provider 6.25 docs, r/db_instance max_allocated_storage: at least allocated_storage (0 turns autoscaling off).
+    // aws provider docs, r/db_instance max_allocated_storage: at least allocated_storage to turn storage autoscaling on.
     if ((props.engine ?? 'postgres') === 'postgres' && ceiling < allocated) {
       throw new Error(`TrackingDatabase: maxAllocatedStorageGb ${ceiling} is below allocatedStorageGb ${allocated}`);
     }
@@ -212,10 +212,12 @@ export class TrackingDatabase extends Construct implements IConnectable {
     if (props.engine === 'aurora-postgresql' && minAcu > maxAcu) {
       throw new Error(`TrackingDatabase: minCapacity ${minAcu} exceeds maxCapacity ${maxAcu} (Aurora Serverless v2 ACUs)`);
     }
-    // aws provider 6.25 docs, r/db_instance backup_retention_period: "Must be between 0 and 35".
+    // RDS API, BackupRetentionPeriod: 0-35 days for a DB instance (0 turns automated backups off),
+    // 1-35 for an Aurora cluster (CreateDBInstance, CreateDBCluster).
     const retention = props.backupRetentionDays ?? 7;
-    if (!Number.isInteger(retention) || retention < 0 || retention > 35) {
-      throw new Error(`TrackingDatabase: backupRetentionDays ${retention}: RDS keeps automated backups 0-35 days`);
+    const minRetention = (props.engine ?? 'postgres') === 'postgres' ? 0 : 1;
+    if (!Number.isInteger(retention) || retention < minRetention || retention > 35) {
+      throw new Error(`TrackingDatabase: backupRetentionDays ${retention}: RDS keeps automated backups ${minRetention}-35 days`);
     }
   }
 

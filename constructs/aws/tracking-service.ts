@@ -280,7 +280,7 @@ export class TrackingService extends Construct implements IGrantable {
     if (props.workers !== undefined && !(Number.isInteger(props.workers) && props.workers >= 1)) {
       throw new Error(`TrackingService: workers ${props.workers}: expected a whole number of at least 1`);
     }
-    // ELB API reference, LoadBalancerAttribute idle_timeout.timeout_seconds: "The valid range is 1-4000 seconds".
+    // An Application Load Balancer's idle timeout (idle_timeout.timeout_seconds) is 1-4000 seconds; the config schema has the same ceiling.
     const idle = props.idleTimeoutSeconds;
     if (idle !== undefined && !(Number.isInteger(idle) && idle >= 1 && idle <= 4000)) {
       throw new Error(`TrackingService: idleTimeoutSeconds ${idle}: the load balancer takes 1-4000 seconds`);

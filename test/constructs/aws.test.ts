@@ -338,6 +338,7 @@ describe('TrackingDatabase', () => {
     ['a storage ceiling below the initial storage', { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 }, /maxAllocatedStorageGb 50 is below allocatedStorageGb 100/],
     ['an ACU minimum above the maximum', { engine: 'aurora-postgresql', minCapacity: 8, maxCapacity: 4 }, /minCapacity 8 exceeds maxCapacity 4/],
     ['36 days of backups', { backupRetentionDays: 36 }, /backupRetentionDays 36: RDS keeps automated backups 0-35 days/],
+    ['no backups of an Aurora cluster', { engine: 'aurora-postgresql', backupRetentionDays: 0 }, /backupRetentionDays 0: RDS keeps automated backups 1-35 days/],
   ])('rejects %s', (_what, props, message) => {
     expect(() => database(bareStack(), props)).toThrow(message);
   });
