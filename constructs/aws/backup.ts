@@ -39,6 +39,8 @@ export class PlatformBackup extends Construct {
   constructor(scope: Construct, id: string, props: PlatformBackupProps) {
     super(scope, id);
     const retention = props.retentionDays ?? 35;
+    // AWS Backup Lifecycle DeleteAfterDays: a whole number of days, at least 1.
+    if (!Number.isInteger(retention) || retention < 1) throw new Error(`PlatformBackup: retentionDays ${retention}: expected a whole number of at least 1`);
     const vault = new BackupVault(this, 'vault', {
       name: `${props.namePrefix}-backups`,
       kmsKeyArn: props.key.arn,

@@ -28,6 +28,11 @@ interface PrivateBucketParts {
   readonly versioning: S3BucketVersioningA;
 }
 
+/** S3 lifecycle Expiration/NoncurrentVersionExpiration days: a positive whole number (S3 API reference, LifecycleExpiration). */
+function checkLifecycleDays(what: string, days: number): void {
+  if (!Number.isInteger(days) || days < 1) throw new Error(`${what} ${days}: S3 lifecycle rules take a whole number of days, at least 1`);
+}
+
 /** The parts every bucket of the platform has: no public access, no ACLs, TLS only, encrypted, versioned. */
 function privateBucket(scope: Construct, props: PrivateBucketProps): PrivateBucketParts {
   const bucket = new S3Bucket(scope, 'bucket', {
@@ -133,6 +138,7 @@ export class AccessLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
+    checkLifecycleDays('AccessLogBucket: retentionDays', props.retentionDays ?? 365);
     const elbWriter = loadBalancerLogWriter(this, props.region);
     const { bucket, policy, versioning } = privateBucket(this, {
       bucketName: props.bucketName,
@@ -213,6 +219,7 @@ export class ArtifactStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ArtifactStoreProps) {
     super(scope, id);
+    checkLifecycleDays('ArtifactStore: noncurrentVersionDays', props.noncurrentVersionDays ?? 30);
     this.key = props.key;
     const { bucket, versioning } = privateBucket(this, {
       bucketName: props.bucketName,

@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
@@ -102,6 +103,7 @@ export class TrackingDatabase extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: TrackingDatabaseProps) {
     super(scope, id);
+    TrackingDatabase.validate(props);
     const engine = props.engine ?? 'postgres';
     const version = props.engineVersion ?? DEFAULT_ENGINE_VERSION;
     const major = version.split('.')[0];
@@ -191,6 +193,32 @@ export class TrackingDatabase extends Construct implements IConnectable {
     this.iamResourceId = cluster.clusterResourceId;
     this.endpoint = cluster.endpoint;
     this.masterSecretArn = cluster.masterUserSecret.get(0).secretArn;
+  }
+
+  /** Rejects props RDS would refuse at apply time. */
+  private static validate(props: TrackingDatabaseProps): void {
+    // RDS User Guide, "Working with a DB instance in a VPC": a DB subnet group has subnets in at least two Availability Zones.
+    if (!Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2) {
+      throw new Error(`TrackingDatabase: subnetIds: at least 2 subnets in different Availability Zones, got ${props.subnetIds.length}`);
+    }
+    const allocated = props.allocatedStorageGb ?? 20;
+    const ceiling = props.maxAllocatedStorageGb ?? 200;
+    // aws provider docs, r/db_instance max_allocated_storage: at least allocated_storage to turn storage autoscaling on.
+    if ((props.engine ?? 'postgres') === 'postgres' && ceiling < allocated) {
+      throw new Error(`TrackingDatabase: maxAllocatedStorageGb ${ceiling} is below allocatedStorageGb ${allocated}`);
+    }
+    const minAcu = props.minCapacity ?? 0.5;
+    const maxAcu = props.maxCapacity ?? 4;
+    if (props.engine === 'aurora-postgresql' && minAcu > maxAcu) {
+      throw new Error(`TrackingDatabase: minCapacity ${minAcu} exceeds maxCapacity ${maxAcu} (Aurora Serverless v2 ACUs)`);
+    }
+    // RDS API, BackupRetentionPeriod: 0-35 days for a DB instance (0 turns automated backups off),
+    // 1-35 for an Aurora cluster (CreateDBInstance, CreateDBCluster).
+    const retention = props.backupRetentionDays ?? 7;
+    const minRetention = (props.engine ?? 'postgres') === 'postgres' ? 0 : 1;
+    if (!Number.isInteger(retention) || retention < minRetention || retention > 35) {
+      throw new Error(`TrackingDatabase: backupRetentionDays ${retention}: RDS keeps automated backups ${minRetention}-35 days`);
+    }
   }
 
   /** The database's own security group and its subnet group in the isolated subnets. */

@@ -32,6 +32,11 @@ export class EncryptionKey extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);
+    // AWS KMS ScheduleKeyDeletion, PendingWindowInDays: 7-30 days.
+    const window = props.deletionWindowInDays ?? 30;
+    if (!Number.isInteger(window) || window < 7 || window > 30) {
+      throw new Error(`EncryptionKey ${props.alias}: deletionWindowInDays ${window}: KMS takes 7-30 days`);
+    }
     const root = `arn:${props.partition}:iam::${props.accountId}:root`;
     const statements: PolicyStatement[] = [
       // The account administers the key; IAM policies grant its use to roles.
@@ -74,7 +79,7 @@ export class EncryptionKey extends Construct {
     this.key = new KmsKey(this, 'key', {
       description: props.description,
       enableKeyRotation: true,
-      deletionWindowInDays: props.deletionWindowInDays ?? 30,
+      deletionWindowInDays: window,
       policy: policyJson(statements),
     });
     new KmsAlias(this, 'alias', { name: `alias/${props.alias}`, targetKeyId: this.key.keyId });

@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
@@ -17,7 +17,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcEndpointPolicy } from '@cdktf/provider-aws/lib/vpc-endpoint-policy';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { parseCidr } from '../shared/cidr';
+import { cidrProblem, parseCidr } from '../shared/cidr';
 import type { EncryptionKey } from './encryption-key';
 import { addPolicy, serviceTrust } from './iam';
 
@@ -75,6 +75,7 @@ export class TrackingNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: TrackingNetworkProps) {
     super(scope, id);
+    TrackingNetwork.validate(props);
     if (props.existing) {
       this.vpcId = props.existing.vpcId;
       this.vpcCidr = props.existing.vpcCidr;
@@ -137,6 +138,35 @@ export class TrackingNetwork extends Construct {
       this.interfaceEndpoints(props, vpc.id, vpcCidr);
     }
     this.flowLogs(props);
+  }
+
+  /**
+   * Rejects props that cannot become a working network: fewer than two zones (the load balancer and
+   * the database subnet group each need two), and subnets that do not fit in the VPC (AWS subnets
+   * are /16 to /28, inside the VPC CIDR: Amazon VPC User Guide, "Subnet CIDR blocks").
+   */
+  private static validate(props: TrackingNetworkProps): void {
+    if (props.existing) {
+      for (const tier of ['publicSubnetIds', 'privateSubnetIds', 'isolatedSubnetIds'] as const) {
+        const ids = props.existing[tier];
+        if (!Token.isUnresolved(ids) && ids.length < 2) {
+          throw new Error(`TrackingNetwork: existing.${tier}: at least 2 subnets in different Availability Zones, got ${ids.length}`);
+        }
+      }
+      return;
+    }
+    const vpcCidr = props.vpcCidr ?? '10.0.0.0/16';
+    const problem = cidrProblem(vpcCidr);
+    if (problem) throw new Error(`TrackingNetwork: vpcCidr ${vpcCidr}: ${problem}`);
+    const azCount = props.azCount ?? 2;
+    if (!Number.isInteger(azCount) || azCount < 2) throw new Error(`TrackingNetwork: azCount ${azCount}: expected a whole number of at least 2`);
+    const vpcPrefix = parseCidr(vpcCidr).prefix;
+    if (vpcPrefix < 16 || vpcPrefix > 28) throw new Error(`TrackingNetwork: vpcCidr ${vpcCidr}: a VPC takes a prefix from /16 to /28`);
+    const subnetPrefix = props.subnetPrefixLength ?? vpcPrefix + 4;
+    const needed = 3 * azCount;
+    if (!Number.isInteger(subnetPrefix) || subnetPrefix > 28 || subnetPrefix < vpcPrefix || 2 ** (subnetPrefix - vpcPrefix) < needed) {
+      throw new Error(`TrackingNetwork: ${needed} subnets of /${subnetPrefix} (3 tiers x ${azCount} zones) do not fit in ${vpcCidr}; subnets are /28 or larger`);
+    }
   }
 
   /** Internet gateway, NAT gateways and the route tables of the three tiers. */

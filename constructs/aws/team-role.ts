@@ -23,11 +23,17 @@ export class TeamRole extends Construct implements IGrantable {
 
   constructor(scope: Construct, id: string, props: TeamRoleProps) {
     super(scope, id);
+    if (props.trustedPrincipals.length === 0) throw new Error(`TeamRole ${props.team}: trustedPrincipals: at least one principal may assume the role`);
+    // IAM CreateRole MaxSessionDuration: 3600-43200 seconds (1 to 12 hours).
+    const session = props.maxSessionDuration ?? 3600;
+    if (!Number.isInteger(session) || session < 3600 || session > 43200) {
+      throw new Error(`TeamRole ${props.team}: maxSessionDuration ${session}: IAM takes 3600-43200 seconds`);
+    }
     this.artifactPrefix = teamArtifactPrefix(props.team);
     this.role = new IamRole(this, 'role', {
       name: `${props.namePrefix}-team-${props.team}`,
       description: `MLflow team ${props.team}: artifacts under s3://<artifact bucket>/${this.artifactPrefix}`,
-      maxSessionDuration: props.maxSessionDuration ?? 3600,
+      maxSessionDuration: session,
       assumeRolePolicy: policyJson([
         { Effect: 'Allow', Principal: { AWS: [...props.trustedPrincipals] }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
       ]),

@@ -1,4 +1,4 @@
-import type { ITerraformDependable } from 'cdktf';
+import { type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
@@ -38,6 +38,7 @@ import {
 } from '../shared/mlflow-server';
 import { serverTuning } from '../shared/server-tuning';
 import type { EncryptionKey } from './encryption-key';
+import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
 
@@ -175,14 +176,9 @@ export class TrackingService extends Construct implements IGrantable {
   constructor(scope: Construct, id: string, props: TrackingServiceProps) {
     super(scope, id);
     const production = props.production ?? true;
-    if (production && (props.spot || props.publicTaskIps)) throw new Error('production tasks run on on-demand Fargate in private subnets');
     const cpu = props.cpu ?? 1024;
-    const lbOptions = props.loadBalancer;
-    const https = !lbOptions.allowPlainHttp;
-    if (!https && (production || lbOptions.internetFacing)) {
-      throw new Error('plain HTTP is only allowed for a non-production deployment behind an internal load balancer');
-    }
-    if (https && !lbOptions.certificateArn) throw new Error('an HTTPS listener needs a certificate ARN');
+    const https = !props.loadBalancer.allowPlainHttp;
+    TrackingService.validate(props, production, cpu);
 
     // Logs and secrets.
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
@@ -237,23 +233,7 @@ export class TrackingService extends Construct implements IGrantable {
     }
 
     // Task definition: an init container migrates the databases, then the server starts.
-    const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
-    const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
-    const hosts = allowedHosts([props.domainName, lb.dnsName], props.vpcCidr);
-    const containers = this.containerDefinitions(props, { image, workers, hosts, logGroupName: logGroup.name }, { admin, flaskKey, serverDb, teamAdmins });
-    const taskDefinition = new EcsTaskDefinition(this, 'task-definition', {
-      family: `${props.namePrefix}-mlflow`,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: String(cpu),
-      memory: String(props.memory ?? 2048),
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: this.role.arn,
-      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
-      volume: [{ name: 'tmp' }],
-      ephemeralStorage: props.ephemeralStorageGib ? { sizeInGib: props.ephemeralStorageGib } : undefined,
-      containerDefinitions: JSON.stringify(containers),
-    });
+    const taskDefinition = this.taskDefinition(props, cpu, { executionRole, lb, logGroupName: logGroup.name }, { admin, flaskKey, serverDb, teamAdmins });
 
     const cluster = new EcsCluster(this, 'cluster', {
       name: props.namePrefix,
@@ -261,20 +241,105 @@ export class TrackingService extends Construct implements IGrantable {
     });
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
+    const assignPublicIp = props.publicTaskIps ?? false;
+    const taskSubnets = [...(assignPublicIp ? props.publicSubnetIds : props.privateSubnetIds)];
+    const service = this.service(props, { cluster, taskDefinition, taskSubnets, assignPublicIp, taskSg, targets }, [
+      servingListener,
+      ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value),
+      executionPolicy,
+      artifactsPolicy,
+      ...taskNetwork,
+    ]);
+    this.autoscaling(props, cluster, service);
+
+    this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
+    this.redeployOnRotation(props, cluster, service);
+  }
+
+  /** Rejects props the service cannot honour, before anything is created. */
+  private static validate(props: TrackingServiceProps, production: boolean, cpu: number): void {
+    const lbOptions = props.loadBalancer;
+    if (production && (props.spot || props.publicTaskIps)) throw new Error('production tasks run on on-demand Fargate in private subnets');
+    if (lbOptions.allowPlainHttp && (production || lbOptions.internetFacing)) {
+      throw new Error('plain HTTP is only allowed for a non-production deployment behind an internal load balancer');
+    }
+    if (!lbOptions.allowPlainHttp && !lbOptions.certificateArn) throw new Error('an HTTPS listener needs a certificate ARN');
+    const size = fargateSizeProblem(cpu, props.memory ?? 2048);
+    if (size) throw new Error(`TrackingService: cpu ${cpu} / memory ${props.memory ?? 2048}: ${size}`);
+    const storage = props.ephemeralStorageGib;
+    const { min, max } = FARGATE_EPHEMERAL_STORAGE_GIB;
+    if (storage !== undefined && !(Number.isInteger(storage) && storage >= min && storage <= max)) {
+      throw new Error(`TrackingService: ephemeralStorageGib ${storage}: Fargate takes a whole number of GiB from ${min} to ${max} (omit it for the 20 GiB default)`);
+    }
     const minTasks = props.minTasks ?? 1;
+    if (!Number.isInteger(minTasks) || minTasks < 1) throw new Error(`TrackingService: minTasks ${minTasks}: expected a whole number of at least 1`);
+    // Application Auto Scaling rejects a scalable target whose minimum exceeds its maximum (RegisterScalableTarget).
+    if (props.maxTasks !== undefined && !(Number.isInteger(props.maxTasks) && props.maxTasks >= minTasks)) {
+      throw new Error(`TrackingService: maxTasks ${props.maxTasks}: expected a whole number of at least minTasks (${minTasks})`);
+    }
+    if (props.workers !== undefined && !(Number.isInteger(props.workers) && props.workers >= 1)) {
+      throw new Error(`TrackingService: workers ${props.workers}: expected a whole number of at least 1`);
+    }
+    // An Application Load Balancer's idle timeout (idle_timeout.timeout_seconds) is 1-4000 seconds; the config schema has the same ceiling.
+    const idle = props.idleTimeoutSeconds;
+    if (idle !== undefined && !(Number.isInteger(idle) && idle >= 1 && idle <= 4000)) {
+      throw new Error(`TrackingService: idleTimeoutSeconds ${idle}: the load balancer takes 1-4000 seconds`);
+    }
+    // ELB API reference, CreateLoadBalancer Subnets: an Application Load Balancer takes subnets from at least two Availability Zones.
+    const lbSubnets = lbOptions.internetFacing ? props.publicSubnetIds : props.privateSubnetIds;
+    if (!Token.isUnresolved(lbSubnets) && lbSubnets.length < 2) {
+      throw new Error(`TrackingService: the ${lbOptions.internetFacing ? 'public' : 'private'} subnets of the load balancer: at least 2 (two Availability Zones), got ${lbSubnets.length}`);
+    }
+  }
+
+  /** The Fargate task definition: prepare-scratch, migrate and the server (containerDefinitions). */
+  private taskDefinition(
+    props: TrackingServiceProps,
+    cpu: number,
+    run: { executionRole: IamRole; lb: Lb; logGroupName: string },
+    secrets: ContainerSecrets,
+  ): EcsTaskDefinition {
+    const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
+    const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
+    const hosts = allowedHosts([props.domainName, run.lb.dnsName], props.vpcCidr);
+    const containers = this.containerDefinitions(props, { image, workers, hosts, logGroupName: run.logGroupName }, secrets);
+    return new EcsTaskDefinition(this, 'task-definition', {
+      family: `${props.namePrefix}-mlflow`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: String(cpu),
+      memory: String(props.memory ?? 2048),
+      executionRoleArn: run.executionRole.arn,
+      taskRoleArn: this.role.arn,
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      volume: [{ name: 'tmp' }],
+      ephemeralStorage: props.ephemeralStorageGib ? { sizeInGib: props.ephemeralStorageGib } : undefined,
+      containerDefinitions: JSON.stringify(containers),
+    });
+  }
+
+  /**
+   * The ECS service (on Fargate, or Fargate Spot through the cluster's capacity providers) behind the
+   * target group. `startsAfter`: what a task needs before it can start (listener, secret values,
+   * policies, network rules).
+   */
+  private service(
+    props: TrackingServiceProps,
+    on: { cluster: EcsCluster; taskDefinition: EcsTaskDefinition; taskSubnets: string[]; assignPublicIp: boolean; taskSg: SecurityGroup; targets: LbTargetGroup },
+    startsAfter: ITerraformDependable[],
+  ): EcsService {
+    const { cluster, taskDefinition, taskSubnets, assignPublicIp, taskSg, targets } = on;
     // Fargate Spot needs the capacity providers on the cluster; a strategy replaces the launch type
     // (docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html).
     const capacity = props.spot
       ? new EcsClusterCapacityProviders(this, 'capacity-providers', { clusterName: cluster.name, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] })
       : undefined;
-    const assignPublicIp = props.publicTaskIps ?? false;
-    const taskSubnets = [...(assignPublicIp ? props.publicSubnetIds : props.privateSubnetIds)];
-    const service = new EcsService(this, 'service', {
+    return new EcsService(this, 'service', {
       name: this.serviceName,
       cluster: cluster.arn,
       taskDefinition: taskDefinition.arn,
       ...(capacity ? { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] } : { launchType: 'FARGATE' }),
-      desiredCount: minTasks,
+      desiredCount: props.minTasks ?? 1,
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
@@ -293,9 +358,13 @@ export class TrackingService extends Construct implements IGrantable {
       // roll back to. On destroy the order reverses: the service drains before its policies go
       // (aws provider 6.25 docs, r/ecs_service: "set depends_on to the related aws_iam_role_policy",
       // otherwise the service gets stuck in DRAINING).
-      dependsOn: [...(capacity ? [capacity] : []), servingListener, ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value), executionPolicy, artifactsPolicy, ...taskNetwork],
+      dependsOn: [...(capacity ? [capacity] : []), ...startsAfter],
     });
+  }
 
+  /** Target tracking on the service's average CPU, between minTasks and maxTasks. */
+  private autoscaling(props: TrackingServiceProps, cluster: EcsCluster, service: EcsService): void {
+    const minTasks = props.minTasks ?? 1;
     const scaling = new AppautoscalingTarget(this, 'scaling-target', {
       serviceNamespace: 'ecs',
       scalableDimension: 'ecs:service:DesiredCount',
@@ -316,9 +385,6 @@ export class TrackingService extends Construct implements IGrantable {
         scaleOutCooldown: 60,
       },
     });
-
-    this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
-    this.redeployOnRotation(props, cluster, service);
   }
 
   /** The role ECS starts the task with: pull the image, write its logs, read its secrets. */

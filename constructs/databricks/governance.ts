@@ -137,6 +137,7 @@ export class DatabricksGovernance extends Construct {
   constructor(scope: Construct, id: string, props: DatabricksGovernanceProps) {
     super(scope, id);
     if (props.environments.length === 0) throw new Error('DatabricksGovernance needs at least one environment');
+    DatabricksGovernance.validate(props);
     const layout = governanceLayout(props);
     const { experimentsRoot, catalog } = layout;
     const models = props.models ?? [];
@@ -213,6 +214,28 @@ export class DatabricksGovernance extends Construct {
     this.environments.forEach((info, index) =>
       this.environmentObjects(scopes[index], info, models, ucCatalog, productionGroups),
     );
+  }
+
+  /**
+   * Names are construct ids and object names: a repeated environment or model would collide (or,
+   * worse, two environments would share a group); a service principal needs an identity.
+   */
+  private static validate(props: DatabricksGovernanceProps): void {
+    const repeated = (names: readonly string[]) => names.find((name, i) => names.indexOf(name) !== i);
+    const env = repeated(props.environments.map((e) => e.name));
+    if (env !== undefined) throw new Error(`DatabricksGovernance: environment ${env} is listed twice`);
+    const model = repeated(props.models ?? []);
+    if (model !== undefined) throw new Error(`DatabricksGovernance: model ${model} is listed twice`);
+    for (const e of props.environments) {
+      for (const sp of e.servicePrincipals ?? []) {
+        if (!sp.applicationId && !sp.displayName) {
+          throw new Error(`DatabricksGovernance: environment ${e.name}: a service principal needs an applicationId or a displayName`);
+        }
+      }
+      const ids = (e.servicePrincipals ?? []).map((sp) => sp.applicationId ?? `name-${sp.displayName}`);
+      const principal = repeated(ids);
+      if (principal !== undefined) throw new Error(`DatabricksGovernance: environment ${e.name}: service principal ${principal.replace(/^name-/, '')} is listed twice`);
+    }
   }
 
   /** A group, at workspace or account level; at account level also assigned to the workspace. */

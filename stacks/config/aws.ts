@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
+import { FARGATE_SIZES } from '../../constructs/aws/fargate';
 import { awsCostDefaults } from './defaults';
 import { DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
@@ -25,21 +26,7 @@ const iamPrincipalArn = pattern(
 );
 
 /** Fargate task sizes: CPU units to the memory values (MiB) Fargate accepts for them. */
-export const FARGATE_SIZES: Readonly<Record<number, readonly number[]>> = {
-  256: [512, 1024, 2048],
-  512: range(1024, 4096, 1024),
-  1024: range(2048, 8192, 1024),
-  2048: range(4096, 16384, 1024),
-  4096: range(8192, 30720, 1024),
-  8192: range(16384, 61440, 4096),
-  16384: range(32768, 122880, 8192),
-};
-
-function range(from: number, to: number, step: number): number[] {
-  const values: number[] = [];
-  for (let v = from; v <= to; v += step) values.push(v);
-  return values;
-}
+export { FARGATE_SIZES };
 
 export const existingVpcSchema = strictObject({
   vpcId: pattern(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0'),
