@@ -132,10 +132,10 @@ describe('GeneratedSecret', () => {
     expect(secret).toMatchObject({ name: 'p/admin', recovery_window_in_days: 30 });
     expect(String(secret.kms_key_id)).toMatch(/aws_kms_key\.key.*\.arn/);
     expect(json.ephemeral?.aws_secretsmanager_random_password).toEqual({
-      'stack_service_admin-password': { password_length: 40, exclude_punctuation: true },
+      'service_admin-password': { password_length: 40, exclude_punctuation: true },
     });
     const version = only(json, 'aws_secretsmanager_secret_version');
-    expect(version.secret_string_wo).toBe('${ephemeral.aws_secretsmanager_random_password.stack_service_admin-password.random_password}');
+    expect(version.secret_string_wo).toBe('${ephemeral.aws_secretsmanager_random_password.service_admin-password.random_password}');
     expect(version.secret_string_wo_version).toBe(1);
     expect(version.secret_string).toBeUndefined();
   });
@@ -146,7 +146,7 @@ describe('GeneratedSecret', () => {
       const secret = new GeneratedSecret(s, 'flask', { name: 'p/flask', description: 'd', key: key(s), length: 64, recoveryWindowInDays: 0, version: 3 });
       read = { ...secret.readStatement() };
     });
-    expect(json.ephemeral?.aws_secretsmanager_random_password?.stack_flask).toMatchObject({ password_length: 64 });
+    expect(json.ephemeral?.aws_secretsmanager_random_password?.flask).toMatchObject({ password_length: 64 });
     expect(only(json, 'aws_secretsmanager_secret').recovery_window_in_days).toBe(0);
     expect(only(json, 'aws_secretsmanager_secret_version').secret_string_wo_version).toBe(3);
     expect(read).toMatchObject({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue' });
