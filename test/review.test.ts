@@ -139,6 +139,9 @@ describe('the list of attributes that force a new resource (cli/review/replaceme
     ['aws_db_instance', 'kms_key_id', true],
     ['aws_db_instance', 'instance_class', false],
     ['aws_s3_bucket', 'bucket', true],
+    // aws internal/service/logs/group.go: log_group_class is ForceNew (a changed log class deletes the logs)
+    ['aws_cloudwatch_log_group', 'log_group_class', true],
+    ['aws_cloudwatch_log_group', 'retention_in_days', false],
   ])('%s.%s forces a new resource: %s', (type, attribute, forces) => {
     expect(replacementReason(type, attribute, 'a', 'b') !== undefined).toBe(forces);
   });
