@@ -1,4 +1,5 @@
 import type { Block, StackJson } from '../../policy/types';
+import { CONSOLE_LOG_TABLE } from '../../constructs/azure/log-tables';
 import {
   FREE_GRANTS,
   HOURS_PER_MONTH,
@@ -358,7 +359,7 @@ function logAnalytics({ json, p, add, usage, assume }: AzurePricing): void {
   if (workspaces.length === 0) return;
   const gb = usage(USAGE_ASSUMPTIONS.logsGbMonth);
   const tables = all(json, 'azurerm_log_analytics_workspace_table');
-  const basic = tables.some((t) => t.name === 'ContainerAppConsoleLogs' && t.plan === 'Basic');
+  const basic = tables.some((t) => t.name === CONSOLE_LOG_TABLE && t.plan === 'Basic');
   const basicGb = basic ? gb * USAGE_ASSUMPTIONS.consoleLogShare : 0;
   const analyticsGb = gb - basicGb;
   const free = FREE_GRANTS.logAnalyticsGbMonth;
