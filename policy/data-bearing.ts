@@ -8,6 +8,8 @@ export const DATA_BEARING_TYPES: readonly string[] = [
   'aws_s3_bucket',
   'aws_kms_key',
   'aws_secretsmanager_secret',
+  // Logs are evidence (MLP-LOG-1 keeps them 365 days in production); replacing a log group deletes them.
+  'aws_cloudwatch_log_group',
   'azurerm_postgresql_flexible_server',
   'azurerm_postgresql_flexible_server_database',
   'azurerm_storage_account',

@@ -53,7 +53,7 @@ const AWS_STACK: StackJson = {
     aws_vpc_endpoint: { s3: { vpc_endpoint_type: 'Gateway' }, logs: { vpc_endpoint_type: 'Interface', subnet_ids: ['a', 'b'] } },
     aws_kms_key: { k: {} },
     aws_secretsmanager_secret: { s: {} },
-    aws_cloudwatch_log_group: { g: { retention_in_days: 365 }, h: { retention_in_days: 30 } },
+    aws_cloudwatch_log_group: { g: { retention_in_days: 365, log_group_class: 'INFREQUENT_ACCESS' }, h: { retention_in_days: 30 } },
     aws_s3_bucket: { b: {} },
   },
 };
@@ -73,11 +73,11 @@ describe('cost estimator arithmetic on a hand-computed fixture (synthetic stack,
       'Interface endpoints': 14.6, // 2 endpoint-AZs x 730 x 0.01
       'KMS keys': 1,
       'Secrets Manager': 1, // (1 secret + the RDS-managed one) x 0.5
-      'CloudWatch Logs ingestion': 10, // 20 GB x 0.5
+      'CloudWatch Logs ingestion': 7.5, // 20 GB split over 2 groups: 10 GB x 0.25 (Infrequent Access) + 10 GB x 0.5 (Standard)
       'CloudWatch Logs storage': 7.2, // 20 GB x 365/30.4 months x 0.03 = 7.203 -> 7.2
       'S3 artifacts': 2, // 100 GB x 0.02
     });
-    expect(e.total).toBe(395.56);
+    expect(e.total).toBe(393.06);
     expect(e.region).toBe('xx-test-1');
     expect(e.unpriced).toEqual([]);
   });
@@ -132,6 +132,42 @@ describe('cost estimator arithmetic on a hand-computed fixture (synthetic stack,
     expect(e.total).toBe(491.47);
   });
 
+  it('prices Log Analytics with the console table on the Basic plan and long-term retention', () => {
+    const json: StackJson = {
+      resource: {
+        azurerm_log_analytics_workspace: { w: { retention_in_days: 90 } },
+        azurerm_log_analytics_workspace_table: {
+          console: { name: 'ContainerAppConsoleLogs', plan: 'Basic', total_retention_in_days: 365 },
+          system: { name: 'ContainerAppSystemLogs', plan: 'Analytics', total_retention_in_days: 365 },
+        },
+      },
+    };
+    const e = estimateStack('logs', json, true, azure);
+    const by = Object.fromEntries(e.lines.map((l) => [l.component, l.monthly]));
+    expect(by).toEqual({
+      // 20 GB (production): 75% console = 15 GB on Basic, 5 GB on Analytics (all inside the free 5 GB: no line)
+      'Log Analytics Basic ingestion': 7.5, // 15 GB x 0.5
+      'Log Analytics retention': 0.97, // 5 GB x (90 - 31)/30.4 months = 9.70 GB x 0.1
+      // Analytics: 5 GB x (365 - 90) = 1375; Basic: 15 GB x (365 - 30 included) = 5025; 6400 GB-days / 30.4 = 210.5 GB x 0.02
+      'Log Analytics long-term retention': 4.21,
+    });
+    expect(e.assumptions.join('\n')).toContain("75% of the logs are the tracking server's console output");
+    // The same workspace without tables: every GB on Analytics, no long-term retention.
+    const plain = estimateStack('logs', { resource: { azurerm_log_analytics_workspace: { w: { retention_in_days: 90 } } } }, true, azure);
+    expect(Object.fromEntries(plain.lines.map((l) => [l.component, l.monthly]))).toEqual({
+      'Log Analytics ingestion': 45, // (20 - 5 free) x 3
+      'Log Analytics retention': 3.88, // 20 GB x 59/30.4 = 38.8 GB x 0.1
+    });
+  });
+
+  it('prices CloudWatch Logs ingestion by log class', () => {
+    const ia = { resource: { aws_cloudwatch_log_group: { g: { retention_in_days: 30, log_group_class: 'INFREQUENT_ACCESS' } } } };
+    const standard = { resource: { aws_cloudwatch_log_group: { g: { retention_in_days: 30 } } } };
+    const line = (json: StackJson) => estimateStack('l', json, false, aws).lines.find((l) => l.component === 'CloudWatch Logs ingestion');
+    expect(line(ia)).toEqual({ component: 'CloudWatch Logs ingestion', monthly: 1.25, detail: 'assumed 5 GB/month ingested, Infrequent Access' }); // 5 GB x 0.25
+    expect(line(standard)).toEqual({ component: 'CloudWatch Logs ingestion', monthly: 2.5, detail: 'assumed 5 GB/month ingested, Standard' }); // 5 GB x 0.5
+  });
+
   it('an app that scales to zero is billed for the assumed active hours, inside the free grant here', () => {
     const json: StackJson = { resource: { azurerm_container_app: { app: { template: [{ min_replicas: 0, container: [{ cpu: 0.25, memory: '0.5Gi' }] }] } } } };
     const e = estimateStack('zero', json, false, azure);
@@ -172,9 +208,9 @@ describe('cost estimator arithmetic on a hand-computed fixture (synthetic stack,
     expect(out).toHaveLength(1);
     const [first] = out as Record<string, unknown>[];
     expect(Object.keys(first ?? {}).sort()).toEqual(['assumptions', 'items', 'monthlyUsd', 'prices', 'region', 'stack', 'unpriced']);
-    expect(first).toMatchObject({ stack: 'fixed-aws', region: 'xx-test-1', monthlyUsd: 395.56, prices: { checked: '2000-01-01', generated: false } });
+    expect(first).toMatchObject({ stack: 'fixed-aws', region: 'xx-test-1', monthlyUsd: 393.06, prices: { checked: '2000-01-01', generated: false } });
     expect((first?.items as unknown[])[0]).toEqual({ name: 'RDS PostgreSQL instance', monthlyUsd: 146, detail: 'db.t4g.medium Multi-AZ (primary + standby)' });
-    expect(first?.assumptions).toEqual(expect.arrayContaining(['100 GB of artifacts', '20 GB of logs ingested a month']));
+    expect(first?.assumptions).toEqual(expect.arrayContaining(['100 GB of artifacts', '20 GB of logs ingested a month, split evenly over the log groups']));
     expect(estimateJson(estimateStack('empty', {}, false, aws), FIXTURE_PRICES)).toMatchObject({ region: 'xx-test-1', monthlyUsd: 0, items: [] });
   });
 });

@@ -173,3 +173,63 @@ describe('high availability of production (MLP-HA-1, MLP-DB-5)', () => {
     expect(cost(aws('dev'))).toBeLessThan(cost(aws('prod')));
   });
 });
+
+describe('log defaults (README "Cost", docs/runbook.md "Cost defaults")', () => {
+  const classes = (json: Synthesized) => Object.values(resourcesOf(json, 'aws_cloudwatch_log_group')).map((g) => [g.name, g.log_group_class]);
+
+  // aws 6.25 cloudwatch_log_group log_group_class: STANDARD | INFREQUENT_ACCESS (ForceNew in
+  // internal/service/logs/group.go); CloudWatch Logs CreateLogGroup: the class cannot be changed later.
+  it('AWS: the server and flow-log groups use Infrequent Access in every environment', () => {
+    for (const env of ['dev', 'prod']) {
+      const json = synth(configFrom(aws(env)));
+      expect(classes(json)).toEqual([
+        [expect.stringMatching(/vpc-flow-logs$/), 'INFREQUENT_ACCESS'],
+        [expect.stringMatching(/tracking$/), 'INFREQUENT_ACCESS'],
+      ]);
+      // Nothing on the stack needs what Infrequent Access lacks (metric filters, subscription filters).
+      expect(Object.keys(json.resource ?? {}).filter((t) => /log_metric_filter|log_subscription_filter/.test(t))).toEqual([]);
+    }
+  });
+
+  it('AWS: each log class is a config field that turns Standard back on', () => {
+    const json = synth(configFrom(aws('prod', '  logClass: standard\n', '  flowLogClass: standard\n')));
+    expect(classes(json).map(([, c]) => c)).toEqual(['STANDARD', 'STANDARD']);
+    expect(rejectionsOf(aws('dev', '  logClass: cold\n'), 'd.yaml')).toContainEqual(expect.stringMatching(/tracking\.logClass/));
+  });
+
+  it('Azure non-production: 30 days on the Analytics plan, no table settings (5 GB fit the free allowance)', () => {
+    const json = synth(configFrom(azure('dev')));
+    expect(onlyResource(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(30);
+    expect(resourcesOf(json, 'azurerm_log_analytics_workspace_table')).toEqual({});
+  });
+
+  // azurerm 4.55 r/log_analytics_workspace_table: plan Analytics | Basic; retention_in_days cannot be
+  // set on Basic (CustomizeDiff in log_analytics_workspace_table_resource.go); total 4-730 or whole years.
+  it('Azure production: 90 days interactive, 365 in total on every platform table, console logs on the Basic plan', () => {
+    const json = synth(configFrom(azure('prod')));
+    const workspace = Object.keys(resourcesOf(json, 'azurerm_log_analytics_workspace'))[0];
+    expect(onlyResource(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(90);
+    const tables = Object.values(resourcesOf(json, 'azurerm_log_analytics_workspace_table'));
+    expect(tables.map((t) => [t.name, t.plan, t.total_retention_in_days, t.retention_in_days])).toEqual([
+      ['ContainerAppConsoleLogs', 'Basic', 365, undefined],
+      // The restart alert queries ContainerAppSystemLogs: log search alerts need the Analytics plan.
+      ['ContainerAppSystemLogs', 'Analytics', 365, undefined],
+      ['AzureDiagnostics', 'Analytics', 365, undefined],
+      ['StorageBlobLogs', 'Analytics', 365, undefined],
+      ['AzureMetrics', 'Analytics', 365, undefined],
+    ]);
+    expect(tables.every((t) => t.workspace_id === `\${azurerm_log_analytics_workspace.${workspace}.id}`)).toBe(true);
+    const criteria = (onlyResource(json, 'azurerm_monitor_scheduled_query_rules_alert_v2').criteria as Block[])[0];
+    expect(String(criteria.query).split('\n')[0]).toBe('ContainerAppSystemLogs');
+  });
+
+  it('Azure: the log fields turn the old behaviour back on, and a total shorter than the interactive retention is refused', () => {
+    const json = synth(configFrom(azure('prod', '{ logRetentionDays: 365, consoleLogPlan: analytics }')));
+    expect(onlyResource(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(365);
+    expect(resourcesOf(json, 'azurerm_log_analytics_workspace_table')).toEqual({});
+    expect(rejectionsOf(azure('prod', '{ logRetentionDays: 180, logTotalRetentionDays: 90 }'), 'p.yaml')).toContainEqual(
+      expect.stringMatching(/tracking\.logTotalRetentionDays: must be at least logRetentionDays \(180\)/),
+    );
+    expect(rejectionsOf(azure('dev', '{ logTotalRetentionDays: 800 }'), 'd.yaml')).toContainEqual(expect.stringMatching(/tracking\.logTotalRetentionDays: expected 30 to 730 or one of 1095/));
+  });
+});

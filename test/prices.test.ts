@@ -36,7 +36,7 @@ describe('AWS Price List offer files', () => {
     expect(prices.auroraAcuHour).toBe(0.13);
     expect(prices.fargate).toEqual({ x86: { vcpuHour: 0.04048, gbHour: 0.004445 }, arm: { vcpuHour: 0.03238, gbHour: 0.00356 }, spot: { vcpuHour: 0.01334, gbHour: 0.00146 } });
     expect(prices).toMatchObject({ albHour: 0.0252, albLcuHour: 0.008, natHour: 0.048, natGb: 0.048, publicIpv4Hour: 0.005, interfaceEndpointAzHour: 0.011 });
-    expect(prices).toMatchObject({ kmsKeyMonth: 1, secretMonth: 0.4, logsIngestGb: 0.57, logsStorageGbMonth: 0.03, s3GbMonth: 0.023 });
+    expect(prices).toMatchObject({ kmsKeyMonth: 1, secretMonth: 0.4, logsIngestGb: 0.57, logsIngestIaGb: 0.285, logsStorageGbMonth: 0.03, s3GbMonth: 0.023 });
   });
 
   it('fails loudly when a price is missing or ambiguous', () => {
@@ -54,6 +54,7 @@ describe('Azure Retail Prices API items', () => {
     expect(prices.postgresStorageGbMonth).toBe(0.137);
     expect(prices.containerApps).toEqual({ activeVcpuSecond: 0.000024, idleVcpuSecond: 0.000003, gibSecond: 0.000003, millionRequests: 0.4 });
     expect(prices).toMatchObject({ natHour: 0.045, natGb: 0.045, publicIpHour: 0.005, privateEndpointHour: 0.01, logAnalyticsIngestGb: 2.99, logAnalyticsRetentionGbMonth: 0.13 });
+    expect(prices).toMatchObject({ logAnalyticsBasicIngestGb: 0.65, logAnalyticsLongTermGbMonth: 0.026 }); // Azure Monitor service, skuName Basic Logs / Data Archive
     expect(prices.blobGbMonth).toEqual({ LRS: 0.0196, ZRS: 0.0246, GRS: 0.0392, GZRS: 0.0443, RAGZRS: 0.0554 }); // first tier only
   });
 

@@ -53,6 +53,11 @@ describe('the change between two synthesized stacks', () => {
     const pg = (mb: number) => stack({ azurerm_postgresql_flexible_server: { p: { storage_mb: mb } } });
     expect(diffStack('s', pg(32768), pg(65536)).dataLoss).toEqual([]);
     expect(diffStack('s', pg(65536), pg(32768)).dataLoss[0].reason).toMatch(/scaling storage_mb down/);
+    // aws internal/service/logs/group.go: log_group_class Optional + Computed + ForceNew (unset = STANDARD).
+    const lg = (c?: string) => stack({ aws_cloudwatch_log_group: { g: { name: '/x', ...(c ? { log_group_class: c } : {}) } } });
+    expect(diffStack('s', lg(), lg('INFREQUENT_ACCESS')).dataLoss).toEqual([{ address: 'aws_cloudwatch_log_group.g', reason: expect.stringMatching(/a different log_group_class forces a new log group/) }]);
+    expect(diffStack('s', lg(), lg('STANDARD')).dataLoss).toEqual([]);
+    expect(diffStack('s', lg('INFREQUENT_ACCESS'), lg('STANDARD')).dataLoss).toHaveLength(1);
     const sa = (r: string) => stack({ azurerm_storage_account: { a: { account_replication_type: r } } });
     expect(diffStack('s', sa('LRS'), sa('GRS')).dataLoss).toEqual([]);
     expect(diffStack('s', sa('LRS'), sa('ZRS')).dataLoss).toHaveLength(1);
@@ -139,6 +144,9 @@ describe('the list of attributes that force a new resource (cli/review/replaceme
     ['aws_db_instance', 'kms_key_id', true],
     ['aws_db_instance', 'instance_class', false],
     ['aws_s3_bucket', 'bucket', true],
+    // aws internal/service/logs/group.go (log_group_class: conditional, tested above)
+    ['aws_cloudwatch_log_group', 'name', true],
+    ['aws_cloudwatch_log_group', 'retention_in_days', false],
   ])('%s.%s forces a new resource: %s', (type, attribute, forces) => {
     expect(replacementReason(type, attribute, 'a', 'b') !== undefined).toBe(forces);
   });

@@ -1,4 +1,5 @@
 import type { Block, StackJson } from '../../policy/types';
+import { CONSOLE_LOG_TABLE } from '../../constructs/azure/log-tables';
 import {
   FREE_GRANTS,
   HOURS_PER_MONTH,
@@ -197,15 +198,24 @@ function keysAndSecrets({ json, p, add }: AwsPricing): void {
   add('Secrets Manager', secrets * p.secretMonth, `${secrets} secrets (incl. the RDS-managed one)`);
 }
 
+/**
+ * CloudWatch Logs: the assumed GB a month, split evenly over the log groups, each at the ingestion
+ * rate of its log class (Infrequent Access about half of Standard); storage at one rate (an upper
+ * bound: the Infrequent Access storage rate is not lower than Standard's in the table).
+ */
 function cloudWatchLogs({ json, p, add, usage, assume }: AwsPricing): void {
   const groups = all(json, 'aws_cloudwatch_log_group');
   if (groups.length === 0) return;
   const gb = usage(USAGE_ASSUMPTIONS.logsGbMonth);
-  add('CloudWatch Logs ingestion', gb * p.logsIngestGb, `assumed ${gb} GB/month ingested`);
+  const ia = groups.filter((g) => g.log_group_class === 'INFREQUENT_ACCESS').length;
+  const perGroup = gb / groups.length;
+  const ingest = perGroup * (ia * p.logsIngestIaGb + (groups.length - ia) * p.logsIngestGb);
+  const classes = ia === groups.length ? 'Infrequent Access' : ia === 0 ? 'Standard' : `${ia} of ${groups.length} log groups Infrequent Access`;
+  add('CloudWatch Logs ingestion', ingest, `assumed ${gb} GB/month ingested, ${classes}`);
   const days = Math.max(...groups.map((g) => Number(g.retention_in_days ?? 0)));
   const stored = gb * (days > 0 ? days / 30.4 : 12);
   add('CloudWatch Logs storage', stored * p.logsStorageGbMonth, `${Math.round(stored)} GB kept at steady state (${days} days, uncompressed: an upper bound)`);
-  assume(`${gb} GB of logs ingested a month`);
+  assume(`${gb} GB of logs ingested a month${groups.length > 1 && ia > 0 && ia < groups.length ? ', split evenly over the log groups' : ''}`);
 }
 
 function s3({ json, p, add, assume }: AwsPricing): void {
@@ -337,18 +347,33 @@ function azureNetwork({ json, p, add, usage }: AzurePricing): void {
   add('Private endpoints', count(json, 'azurerm_private_endpoint') * H * p.privateEndpointHour, `${count(json, 'azurerm_private_endpoint')} endpoints`);
 }
 
-/** Analytics Logs: ingestion beyond the free 5 GB a month, and interactive retention beyond the included 31 days. */
+/**
+ * Log Analytics (learn.microsoft.com/azure/azure-monitor/logs/cost-logs): Analytics ingestion beyond
+ * the free 5 GB a month, interactive retention beyond the included 31 days, and long-term retention
+ * up to the tables' total retention. With the console table (ContainerAppConsoleLogs) on the Basic
+ * plan, its assumed share of the logs is ingested at the Basic rate instead (30 days of interactive
+ * retention included; queries billed per GB scanned, not counted here).
+ */
 function logAnalytics({ json, p, add, usage, assume }: AzurePricing): void {
   const workspaces = all(json, 'azurerm_log_analytics_workspace');
   if (workspaces.length === 0) return;
   const gb = usage(USAGE_ASSUMPTIONS.logsGbMonth);
-  const billed = Math.max(0, gb - FREE_GRANTS.logAnalyticsGbMonth);
-  add('Log Analytics ingestion', billed * p.logAnalyticsIngestGb, `assumed ${gb} GB/month, the first ${FREE_GRANTS.logAnalyticsGbMonth} GB free`);
+  const tables = all(json, 'azurerm_log_analytics_workspace_table');
+  const basic = tables.some((t) => t.name === CONSOLE_LOG_TABLE && t.plan === 'Basic');
+  const basicGb = basic ? gb * USAGE_ASSUMPTIONS.consoleLogShare : 0;
+  const analyticsGb = gb - basicGb;
+  const free = FREE_GRANTS.logAnalyticsGbMonth;
+  add('Log Analytics ingestion', Math.max(0, analyticsGb - free) * p.logAnalyticsIngestGb, `assumed ${analyticsGb} GB/month on the Analytics plan, the first ${free} GB free`);
+  add('Log Analytics Basic ingestion', basicGb * p.logAnalyticsBasicIngestGb, `assumed ${basicGb} GB/month of console logs on the Basic plan`);
   const days = Math.max(...workspaces.map((w) => Number(w.retention_in_days ?? 30)));
-  const beyond = Math.max(0, days - FREE_GRANTS.logAnalyticsIncludedRetentionDays);
-  const stored = gb * (beyond / 30.4);
-  add('Log Analytics retention', stored * p.logAnalyticsRetentionGbMonth, `${Math.round(stored)} GB kept beyond the included ${FREE_GRANTS.logAnalyticsIncludedRetentionDays} days (${days}-day retention)`);
+  const included = FREE_GRANTS.logAnalyticsIncludedRetentionDays;
+  const interactive = analyticsGb * (Math.max(0, days - included) / 30.4);
+  add('Log Analytics retention', interactive * p.logAnalyticsRetentionGbMonth, `${Math.round(interactive)} GB kept beyond the included ${included} days (${days}-day interactive retention)`);
+  const total = Math.max(days, ...tables.map((t) => Number(t.total_retention_in_days ?? 0)));
+  const longTerm = (analyticsGb * Math.max(0, total - days) + basicGb * Math.max(0, total - FREE_GRANTS.logAnalyticsBasicRetentionDays)) / 30.4;
+  add('Log Analytics long-term retention', longTerm * p.logAnalyticsLongTermGbMonth, `${Math.round(longTerm)} GB kept long-term (${total}-day total retention)`);
   assume(`${gb} GB of logs ingested a month; the 5 GB Log Analytics allowance is not used by other workspaces of the billing account`);
+  if (basic) assume(`${USAGE_ASSUMPTIONS.consoleLogShare * 100}% of the logs are the tracking server's console output; Basic-plan queries (billed per GB scanned) not counted`);
 }
 
 function blobStorage({ json, p, add, assume }: AzurePricing): void {

@@ -105,6 +105,7 @@ export function awsRegionFromOffers(offers: Readonly<Record<AwsService, AwsOffer
     kmsKeyMonth: p({ service: 'awskms', usagetype: u('KMS-Keys') }, 'KMS key-month'),
     secretMonth: p({ service: 'AWSSecretsManager', usagetype: u('AWSSecretsManager-Secrets') }, 'secret-month'),
     logsIngestGb: p({ service: 'AmazonCloudWatch', usagetype: u('DataProcessing-Bytes') }, 'CloudWatch Logs ingestion GB'),
+    logsIngestIaGb: p({ service: 'AmazonCloudWatch', usagetype: u('DataProcessingIA-Bytes') }, 'CloudWatch Logs Infrequent Access ingestion GB'),
     logsStorageGbMonth: p({ service: 'AmazonCloudWatch', usagetype: u('TimedStorage-ByteHrs') }, 'CloudWatch Logs storage GB-month'),
     s3GbMonth: p({ service: 'AmazonS3', attributes: { volumeType: 'Standard' }, usagetype: u('TimedStorage-ByteHrs') }, 'S3 Standard GB-month'),
     operations,
@@ -175,7 +176,7 @@ export const POSTGRES_SKUS: Readonly<Record<string, { readonly productName: stri
 };
 
 /** Service names the Azure part of the table needs (one API query per service and region). */
-export const AZURE_SERVICES = ['Azure Database for PostgreSQL', 'Azure Container Apps', 'NAT Gateway', 'Virtual Network', 'Log Analytics', 'Storage'] as const;
+export const AZURE_SERVICES = ['Azure Database for PostgreSQL', 'Azure Container Apps', 'NAT Gateway', 'Virtual Network', 'Log Analytics', 'Azure Monitor', 'Storage'] as const;
 
 /** The Retail Prices API query of one service in one region. */
 export function azureQueryUrl(service: string, region: string): string {
@@ -215,6 +216,9 @@ export function azureRegionFromItems(items: readonly AzureRetailItem[], operatio
     privateEndpointHour: p({ serviceName: 'Virtual Network', productName: 'Virtual Network Private Link', meterName: 'Standard Private Endpoint' }, 'private endpoint hour'),
     logAnalyticsIngestGb: p({ serviceName: 'Log Analytics', meterName: 'Analytics Logs Data Ingestion' }, 'Analytics Logs ingestion GB'),
     logAnalyticsRetentionGbMonth: p({ serviceName: 'Log Analytics', meterName: 'Analytics Logs Data Retention' }, 'Analytics Logs retention GB-month'),
+    // The Basic plan and long-term retention are billed under "Azure Monitor" (skuName "Basic Logs" / "Data Archive").
+    logAnalyticsBasicIngestGb: p({ serviceName: 'Azure Monitor', skuName: 'Basic Logs', meterName: 'Basic Logs Data Ingestion' }, 'Basic Logs ingestion GB'),
+    logAnalyticsLongTermGbMonth: p({ serviceName: 'Azure Monitor', skuName: 'Data Archive', meterName: 'Data Archive' }, 'long-term retention GB-month'),
     blobGbMonth: Object.fromEntries(['LRS', 'ZRS', 'GRS', 'GZRS', 'RA-GZRS'].map((r) => [r === 'RA-GZRS' ? 'RAGZRS' : r, blob(r)])),
     operations,
   };

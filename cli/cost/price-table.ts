@@ -15,7 +15,10 @@ export const PRICE_TABLE: PriceTable = {
     'replace them with numbers generated from the AWS Price List and the Azure Retail Prices API. The `operations` prices of every ' +
     'region (CloudWatch alarm per metric $0.10, AWS Backup warm storage RDS $0.095 / S3 $0.05 per GB-month, Fargate ephemeral storage ' +
     '$0.000111 per GB-hour above 20 GB, Azure Monitor metric alert $0.10 per time series) are the us-east-1 / eastus list prices as ' +
-    'known to the author, used unchanged for the other regions (not checked per region); `npm run prices` carries them over.',
+    'known to the author, used unchanged for the other regions (not checked per region); `npm run prices` carries them over. ' +
+    'CloudWatch Logs Infrequent Access ingestion is half the Standard rate in every region (us-east-1 $0.25 vs $0.50 as known to the author). ' +
+    'Log Analytics Basic ingestion ($0.50/GB) and long-term retention ($0.02/GB-month) are the eastus/westus2 list prices as known to the author; ' +
+    'the westeurope figures ($0.65, $0.026) are NOT list prices: they are the eastus ones scaled by the westeurope/eastus Analytics ingestion ratio (2.99/2.30).',
   aws: {
     'us-east-1': {
       rdsInstanceHour: {
@@ -46,6 +49,7 @@ export const PRICE_TABLE: PriceTable = {
       kmsKeyMonth: 1,
       secretMonth: 0.4,
       logsIngestGb: 0.5,
+      logsIngestIaGb: 0.25,
       logsStorageGbMonth: 0.03,
       s3GbMonth: 0.023,
       operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
@@ -79,6 +83,7 @@ export const PRICE_TABLE: PriceTable = {
       kmsKeyMonth: 1,
       secretMonth: 0.4,
       logsIngestGb: 0.5,
+      logsIngestIaGb: 0.25,
       logsStorageGbMonth: 0.03,
       s3GbMonth: 0.023,
       operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
@@ -112,6 +117,7 @@ export const PRICE_TABLE: PriceTable = {
       kmsKeyMonth: 1,
       secretMonth: 0.4,
       logsIngestGb: 0.57,
+      logsIngestIaGb: 0.285,
       logsStorageGbMonth: 0.03,
       s3GbMonth: 0.023,
       operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
@@ -145,6 +151,7 @@ export const PRICE_TABLE: PriceTable = {
       kmsKeyMonth: 1,
       secretMonth: 0.4,
       logsIngestGb: 0.63,
+      logsIngestIaGb: 0.315,
       logsStorageGbMonth: 0.0324,
       s3GbMonth: 0.0245,
       operations: { alarmMetricMonth: 0.1, backupRdsGbMonth: 0.095, backupS3GbMonth: 0.05, fargateEphemeralGbHour: 0.000111 },
@@ -169,6 +176,8 @@ export const PRICE_TABLE: PriceTable = {
       privateEndpointHour: 0.01,
       logAnalyticsIngestGb: 2.3,
       logAnalyticsRetentionGbMonth: 0.1,
+      logAnalyticsBasicIngestGb: 0.5,
+      logAnalyticsLongTermGbMonth: 0.02,
       blobGbMonth: { LRS: 0.0184, ZRS: 0.023, GRS: 0.0368, GZRS: 0.0414, RAGZRS: 0.0518 },
       operations: { metricAlertSignalMonth: 0.1 },
     },
@@ -190,6 +199,8 @@ export const PRICE_TABLE: PriceTable = {
       privateEndpointHour: 0.01,
       logAnalyticsIngestGb: 2.3,
       logAnalyticsRetentionGbMonth: 0.1,
+      logAnalyticsBasicIngestGb: 0.5,
+      logAnalyticsLongTermGbMonth: 0.02,
       blobGbMonth: { LRS: 0.0184, ZRS: 0.023, GRS: 0.0368, GZRS: 0.0414, RAGZRS: 0.0518 },
       operations: { metricAlertSignalMonth: 0.1 },
     },
@@ -211,6 +222,8 @@ export const PRICE_TABLE: PriceTable = {
       privateEndpointHour: 0.01,
       logAnalyticsIngestGb: 2.99,
       logAnalyticsRetentionGbMonth: 0.13,
+      logAnalyticsBasicIngestGb: 0.65,
+      logAnalyticsLongTermGbMonth: 0.026,
       blobGbMonth: { LRS: 0.0196, ZRS: 0.0246, GRS: 0.0392, GZRS: 0.0443, RAGZRS: 0.0554 },
       operations: { metricAlertSignalMonth: 0.1 },
     },

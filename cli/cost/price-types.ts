@@ -49,7 +49,10 @@ export interface AwsRegionPrices {
   readonly interfaceEndpointAzHour: number;
   readonly kmsKeyMonth: number;
   readonly secretMonth: number;
+  /** CloudWatch Logs ingestion per GB, Standard log class (custom logs, first tier). */
   readonly logsIngestGb: number;
+  /** CloudWatch Logs ingestion per GB, Infrequent Access log class. */
+  readonly logsIngestIaGb: number;
   /** CloudWatch Logs archived storage per GB-month. */
   readonly logsStorageGbMonth: number;
   readonly s3GbMonth: number;
@@ -76,6 +79,10 @@ export interface AzureRegionPrices {
   readonly logAnalyticsIngestGb: number;
   /** Interactive retention beyond the included 31 days, per GB-month. */
   readonly logAnalyticsRetentionGbMonth: number;
+  /** Basic table plan ingestion per GB (30 days of interactive retention included). */
+  readonly logAnalyticsBasicIngestGb: number;
+  /** Long-term retention (the "Data Archive" meter), per GB-month, any plan. */
+  readonly logAnalyticsLongTermGbMonth: number;
   /** Hot block blob storage per GB-month by replication. */
   readonly blobGbMonth: Readonly<Record<string, number>>;
   readonly operations: AzureOperationsPrices;
@@ -102,6 +109,8 @@ export const FREE_GRANTS = {
   logAnalyticsGbMonth: 5,
   /** Log Analytics: interactive retention up to 31 days is included (same page). */
   logAnalyticsIncludedRetentionDays: 31,
+  /** Log Analytics Basic plan: 30 days of interactive retention are included in its ingestion price (same page). */
+  logAnalyticsBasicRetentionDays: 30,
 } as const;
 
 /** A deployment whose region has no prices in the table. */

@@ -18,6 +18,12 @@ export const USAGE_ASSUMPTIONS = {
   artifactGb: 100,
   /** Logs ingested a month, GB (all log groups / the workspace together). */
   logsGbMonth: { production: 20, other: 5 },
+  /**
+   * Share of those logs that is the tracking server's console output (Azure ContainerAppConsoleLogs:
+   * the access log of every request and the server's own log); the rest is system, database, Key
+   * Vault and storage logs and metrics. Used to price a console table on the Basic plan.
+   */
+  consoleLogShare: 0.75,
   /** Data through NAT gateways a month, GB. */
   natGbMonth: { production: 50, other: 10 },
   /** Application Load Balancer capacity units used on average. */

@@ -41,11 +41,12 @@ export function renderCostTable(configDir = 'config'): string {
     ...alternatives,
     '',
     `Prices: ${PRICE_TABLE_SOURCE}. Usage assumptions: ${USAGE_ASSUMPTIONS.artifactGb} GB of artifacts, ` +
-      `${USAGE_ASSUMPTIONS.logsGbMonth.other} GB of logs a month (${USAGE_ASSUMPTIONS.logsGbMonth.production} in production), ` +
+      `${USAGE_ASSUMPTIONS.logsGbMonth.other} GB of logs a month (${USAGE_ASSUMPTIONS.logsGbMonth.production} in production; ${USAGE_ASSUMPTIONS.consoleLogShare * 100}% of them the tracking server's console output, ` +
+      'split evenly over the AWS log groups), ' +
       `${USAGE_ASSUMPTIONS.natGbMonth.other} GB through NAT (${USAGE_ASSUMPTIONS.natGbMonth.production} in production), ` +
       `${USAGE_ASSUMPTIONS.requestsMillionMonth.other}M requests (${USAGE_ASSUMPTIONS.requestsMillionMonth.production}M in production), compute at the autoscaling minimum all month ` +
       `(an Azure app that scales to zero: one replica ${USAGE_ASSUMPTIONS.scaleToZeroActiveHours} h a month), the Container Apps free grant and the 5 GB Log Analytics allowance counted once per deployment, ` +
-      'no data transfer out, no Databricks compute. Every price is the list price of the deployment\'s own region.',
+      'no data transfer out, no Databricks compute, no Log Analytics Basic-plan queries. Every price is the list price of the deployment\'s own region (see above for the westeurope Basic and long-term rates).',
   ].join('\n');
 }
 

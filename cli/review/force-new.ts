@@ -23,6 +23,8 @@ const numeric = (v: unknown) => Number.parseFloat(String(v));
  * `true` = this change replaces the resource.
  */
 export const CONDITIONAL_REPLACEMENT: Readonly<Record<string, (before: unknown, after: unknown) => boolean>> = {
+  // Optional + Computed + ForceNew: an omitted class is the service default, so STANDARD ↔ unset is no change.
+  'aws_cloudwatch_log_group.log_group_class': (b, a) => String(b ?? 'STANDARD') !== String(a ?? 'STANDARD'),
   'azurerm_postgresql_flexible_server.storage_mb': (b, a) => numeric(a) < numeric(b),
   'azurerm_postgresql_flexible_server.version': (b, a) => numeric(a) < numeric(b),
   'azurerm_storage_account.account_replication_type': (b, a) => zoneRedundant(a) !== zoneRedundant(b),

@@ -49,6 +49,11 @@ export interface TrackingNetworkProps {
   readonly interfaceEndpoints?: boolean;
   /** Flow log retention in days. @default 90 */
   readonly flowLogRetentionDays?: number;
+  /**
+   * CloudWatch Logs log class of the flow log group (aws 6.25 `log_group_class`; changing it replaces
+   * the log group). @default the service's, STANDARD
+   */
+  readonly flowLogClass?: 'STANDARD' | 'INFREQUENT_ACCESS';
   /** Use these instead of creating a VPC. @default a new VPC */
   readonly existing?: ExistingVpc;
 }
@@ -277,6 +282,7 @@ export class TrackingNetwork extends Construct {
     const logGroup = new CloudwatchLogGroup(this, 'flow-logs', {
       name: `/mlflow-platform/${props.namePrefix}/vpc-flow-logs`,
       retentionInDays: props.flowLogRetentionDays ?? 90,
+      logGroupClass: props.flowLogClass,
       kmsKeyId: props.logsKey.arn,
     });
     const role = new IamRole(this, 'flow-logs-role', {

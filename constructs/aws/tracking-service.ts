@@ -91,6 +91,12 @@ export interface TrackingServiceProps {
   readonly hostedZoneId?: string;
   /** Log retention, days. @default 90 */
   readonly logRetentionDays?: number;
+  /**
+   * CloudWatch Logs log class of the server log group (aws 6.25 `log_group_class`; changing it
+   * replaces the log group). INFREQUENT_ACCESS takes the awslogs driver's PutLogEvents and Logs
+   * Insights queries, not Live Tail, metric or subscription filters. @default the service's, STANDARD
+   */
+  readonly logGroupClass?: 'STANDARD' | 'INFREQUENT_ACCESS';
   /** MLflow auth admin. @default admin */
   readonly adminUsername?: string;
   /** Load balancer deletion protection and longer secret recovery. @default true */
@@ -184,6 +190,7 @@ export class TrackingService extends Construct implements IGrantable {
     const logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: `/mlflow-platform/${props.namePrefix}/tracking`,
       retentionInDays: props.logRetentionDays ?? 90,
+      logGroupClass: props.logGroupClass,
       kmsKeyId: props.logsKey.arn,
     });
     this.logGroupName = logGroup.name;

@@ -24,6 +24,7 @@ import type { ArtifactStorage } from './artifact-storage';
 import type { FlexiblePostgres } from './database';
 import { serverTuning } from '../shared/server-tuning';
 import { sendDiagnostics } from './diagnostics';
+import { configureLogTables } from './log-tables';
 import { ephemeralPassword } from './ephemeral-password';
 import type { IGrantable } from './grants';
 import type { PrivateKeyVault } from './key-vault';
@@ -48,8 +49,15 @@ export interface TrackingAppProps {
   readonly maxReplicas?: number;
   /** Server worker processes. @default 2 per vCPU */
   readonly workers?: number;
-  /** Log Analytics retention, days. @default 30 */
+  /** Log Analytics interactive retention, days. @default 30 */
   readonly logRetentionDays?: number;
+  /**
+   * Interactive plus long-term (archived) retention of the platform's log tables, days
+   * (constructs/azure/log-tables.ts). @default logRetentionDays
+   */
+  readonly logTotalRetentionDays?: number;
+  /** Table plan of the console logs (ContainerAppConsoleLogs). @default Analytics */
+  readonly consoleLogPlan?: 'Analytics' | 'Basic';
   /** @default admin */
   readonly adminUsername?: string;
   /** Zone redundancy of the environment. @default false */
@@ -116,6 +124,12 @@ export class TrackingApp extends Construct implements IGrantable {
       retentionInDays: props.logRetentionDays ?? 30,
     });
     this.logAnalyticsWorkspaceId = logs.id;
+    configureLogTables(this, {
+      workspaceId: logs.id,
+      retentionDays: props.logRetentionDays ?? 30,
+      totalRetentionDays: props.logTotalRetentionDays,
+      consolePlan: props.consoleLogPlan,
+    });
 
     const environment = this.environmentWithDns(props, rg, logs.id);
 

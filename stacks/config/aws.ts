@@ -17,6 +17,11 @@ const logRetention = z
     message: `expected a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(', ')}`,
   });
 
+/** CloudWatch Logs log classes (docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html). */
+const logClass = z.enum(['standard', 'infrequent-access']);
+const LOG_CLASS_NOTE =
+  'infrequent-access: about half the ingestion price, Logs Insights queries work, no Live Tail, metric filters or subscription filters; changing it replaces the log group and deletes the logs it holds';
+
 const arn = (service: string, example: string) =>
   pattern(new RegExp(`^arn:aws[a-z-]*:${service}:`), `an ${service} ARN such as ${example}`);
 
@@ -65,6 +70,7 @@ export const awsNetworkSchema = strictObject({
       'Where the tracking tasks run. public: a public IPv4 per task and egress through the internet gateway instead of a NAT gateway (non-production only; the task security group still admits only the load balancer). @default public outside production unless natGateways or interfaceEndpoints is set, private in production',
     ),
   flowLogRetentionDays: logRetention.optional().describe('VPC flow log retention. @default 90, 365 in production'),
+  flowLogClass: logClass.optional().describe(`VPC flow logs' CloudWatch Logs log class (${LOG_CLASS_NOTE}). @default infrequent-access`),
   existing: existingVpcSchema.optional().describe('Bring your own VPC and subnets instead of creating them.'),
 }).superRefine((n, ctx) => {
   // An invalid CIDR has its own message already.
@@ -153,6 +159,7 @@ export const awsTrackingSchema = strictObject({
     .describe('Host name of the tracking server. @default the load balancer DNS name'),
   hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
   logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
+  logClass: logClass.optional().describe(`Server logs' CloudWatch Logs log class (${LOG_CLASS_NOTE}). @default infrequent-access`),
   adminUsername,
   telemetry,
   uploadIdleTimeoutSeconds: z

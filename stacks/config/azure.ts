@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { azureCostDefaults } from './defaults';
+import { azureCostDefaults, azureLogDefaults } from './defaults';
+
+/** Total retention values above 730 days a Log Analytics table accepts (azurerm 4.55 log_analytics_workspace_table). */
+const LONG_TERM_RETENTION_DAYS = [1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383];
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
 
@@ -113,7 +116,21 @@ export const azureTrackingSchema = strictObject({
     .describe('0 scales to zero when idle (the first request waits for a replica to start); at least 2 in production. @default 0, 2 in production'),
   maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 2, 6 in production'),
   workers: z.number().int().min(1).max(32).optional().describe('Server worker processes. @default 2 per vCPU'),
-  logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention. @default 30, 365 in production'),
+  logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics interactive retention, days. @default 30, 90 in production'),
+  logTotalRetentionDays: z
+    .number()
+    .int()
+    .refine((d) => (d >= 30 && d <= 730) || LONG_TERM_RETENTION_DAYS.includes(d), { message: `expected 30 to 730 or one of ${LONG_TERM_RETENTION_DAYS.join(', ')}` })
+    .optional()
+    .describe(
+      'Interactive plus long-term (archived, searchable with search jobs) retention of the platform\'s log tables, days; at least logRetentionDays. @default logRetentionDays, 365 in production',
+    ),
+  consoleLogPlan: z
+    .enum(['analytics', 'basic'])
+    .optional()
+    .describe(
+      'Table plan of the tracking server\'s console logs (ContainerAppConsoleLogs). basic: a fraction of the ingestion price, 30 days interactive, queries of one table billed per GB scanned, no log search alerts. @default analytics, basic in production',
+    ),
   adminUsername,
   ingress: azureIngressSchema.optional().describe('Ingress of the tracking app; `allowedCidrs` matches AWS tracking.loadBalancer.allowedCidrs.'),
   telemetry,
@@ -238,6 +255,10 @@ export function checkAzureDeployment(d: AzureSections, production: boolean, ctx:
   const t = d.tracking;
   if (t) {
     const min = azureCostDefaults(d, production).minReplicas;
+    const logs = azureLogDefaults(t, production);
+    if (logs.totalRetentionDays < logs.retentionDays) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'logTotalRetentionDays'], message: `must be at least logRetentionDays (${logs.retentionDays})`, input: t.logTotalRetentionDays });
+    }
     if (production && min < 2) ctx.addIssue({ code: 'custom', path: ['tracking', 'minReplicas'], message: 'production runs at least 2 replicas', input: t.minReplicas });
     if (t.maxReplicas !== undefined && t.maxReplicas < min) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'maxReplicas'], message: `must be at least minReplicas (${min})`, input: t.maxReplicas });

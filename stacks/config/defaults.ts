@@ -78,3 +78,50 @@ export function azureCostDefaults(d: AzureCostFields, production: boolean): Azur
     maxReplicas: d.tracking?.maxReplicas ?? (production ? 6 : 2),
   };
 }
+
+/** CloudWatch Logs log class of a log group (`log_group_class`). */
+export type AwsLogClass = 'standard' | 'infrequent-access';
+
+/**
+ * AWS log class of the server's and the VPC flow logs' log groups: Infrequent Access in every
+ * environment (about half the ingestion price; no Live Tail, metric or subscription filters, which
+ * this platform does not use: README "Cost"). Changing it replaces the log group.
+ */
+export function awsLogClassDefault(chosen: AwsLogClass | undefined): AwsLogClass {
+  return chosen ?? 'infrequent-access';
+}
+
+/** The Terraform value of a log class. */
+export function awsLogGroupClass(logClass: AwsLogClass): 'STANDARD' | 'INFREQUENT_ACCESS' {
+  return logClass === 'standard' ? 'STANDARD' : 'INFREQUENT_ACCESS';
+}
+
+/** Log fields of an Azure deployment's tracking section. */
+interface AzureLogFields {
+  readonly logRetentionDays?: number;
+  readonly logTotalRetentionDays?: number;
+  readonly consoleLogPlan?: 'analytics' | 'basic';
+}
+
+export interface AzureLogDefaults {
+  /** Interactive retention of the workspace (and its tables), days. */
+  readonly retentionDays: number;
+  /** Interactive plus long-term retention of the platform's tables, days. */
+  readonly totalRetentionDays: number;
+  readonly consolePlan: 'Analytics' | 'Basic';
+}
+
+/**
+ * Azure Log Analytics. Non-production: 30 days, Analytics plan (5 GB a month fits the free
+ * allowance; a Basic table would cost more). Production: 90 days interactive and 365 in total
+ * (long-term retention at a fraction of the interactive price), the console-log table on the Basic
+ * plan (about a fifth of the Analytics ingestion price; queries billed per GB scanned, no alerts).
+ */
+export function azureLogDefaults(t: AzureLogFields | undefined, production: boolean): AzureLogDefaults {
+  const retentionDays = t?.logRetentionDays ?? (production ? 90 : 30);
+  return {
+    retentionDays,
+    totalRetentionDays: t?.logTotalRetentionDays ?? Math.max(retentionDays, production ? 365 : retentionDays),
+    consolePlan: (t?.consoleLogPlan ?? (production ? 'basic' : 'analytics')) === 'basic' ? 'Basic' : 'Analytics',
+  };
+}

@@ -13,7 +13,7 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { TrackingAlarms } from '../../constructs/aws/alarms';
 import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
-import { awsCostDefaults } from '../config/defaults';
+import { awsCostDefaults, awsLogClassDefault, awsLogGroupClass } from '../config/defaults';
 import { gcScript } from '../../constructs/shared/gc-script';
 import { awsConnectionPlan, type OperationsSections, resolveAlarms, resolveBackup, resolveRetention } from '../config/operations';
 
@@ -59,6 +59,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     natGateways: sizing.natGateways,
     interfaceEndpoints: sizing.interfaceEndpoints,
     flowLogRetentionDays: n?.flowLogRetentionDays ?? (production ? 365 : 90),
+    flowLogClass: awsLogGroupClass(awsLogClassDefault(n?.flowLogClass)),
     existing: n?.existing,
   });
   new TerraformOutput(scope, 'vpc_id', { value: network.vpcId });
@@ -188,6 +189,7 @@ function trackingServiceProps(
     domainName: t.domainName,
     hostedZoneId: t.hostedZoneId,
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
+    logGroupClass: awsLogGroupClass(awsLogClassDefault(t.logClass)),
     adminUsername: t.adminUsername,
     production,
     // Tasks in public subnets pull the image from ghcr.io through the internet gateway; private

@@ -1,5 +1,5 @@
 import { TerraformOutput } from 'cdktf';
-import { azureCostDefaults } from '../config/defaults';
+import { azureCostDefaults, azureLogDefaults, type AzureLogDefaults } from '../config/defaults';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ArtifactStorage } from '../../constructs/azure/artifact-storage';
@@ -98,7 +98,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     minReplicas: sizes.minReplicas,
     maxReplicas: sizes.maxReplicas,
     workers: t.workers,
-    logRetentionDays: t.logRetentionDays ?? (production ? 365 : 30),
+    ...logSettings(azureLogDefaults(t, production)),
     adminUsername: t.adminUsername,
     zoneRedundant: production,
     allowedCidrs: t.ingress?.allowedCidrs,
@@ -222,4 +222,9 @@ function addDatabase(
     protect: production,
   });
   return { database, databasePasswordSecret };
+}
+
+/** The tracking app's log props from the resolved log defaults. */
+function logSettings(l: AzureLogDefaults): { logRetentionDays: number; logTotalRetentionDays: number; consoleLogPlan: 'Analytics' | 'Basic' } {
+  return { logRetentionDays: l.retentionDays, logTotalRetentionDays: l.totalRetentionDays, consoleLogPlan: l.consolePlan };
 }

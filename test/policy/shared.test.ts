@@ -42,7 +42,33 @@ const CASES: readonly Case[] = [
   },
   { rule: 'MLP-DATA-1', stack: 'azure-prod', what: 'no delete lock', mutate: (j) => void delete j.resource?.azurerm_management_lock, message: /CanNotDelete/ },
   { rule: 'MLP-LOG-1', stack: 'aws-dev', what: 'an unencrypted log group', mutate: (j) => void delete first(j, 'aws_cloudwatch_log_group').kms_key_id, message: /not encrypted/ },
-  { rule: 'MLP-LOG-1', stack: 'azure-prod', what: '30-day logs in production', mutate: (j) => void (first(j, 'azurerm_log_analytics_workspace').retention_in_days = 30), message: /at least 365/ },
+  {
+    rule: 'MLP-LOG-1',
+    stack: 'azure-prod',
+    what: '30-day logs in production without long-term retention',
+    mutate: (j) => {
+      first(j, 'azurerm_log_analytics_workspace').retention_in_days = 30;
+      delete j.resource?.azurerm_log_analytics_workspace_table;
+    },
+    message: /retention is 30 days and ContainerAppConsoleLogs, ContainerAppSystemLogs, AzureDiagnostics, StorageBlobLogs, AzureMetrics keep\(s\) no 365-day total retention/,
+  },
+  {
+    rule: 'MLP-LOG-1',
+    stack: 'azure-prod',
+    what: 'one platform table without its long-term retention in production',
+    mutate: (j) => {
+      for (const [id, t] of Object.entries(j.resource?.azurerm_log_analytics_workspace_table ?? {})) if (t.name === 'StorageBlobLogs') delete j.resource?.azurerm_log_analytics_workspace_table?.[id];
+    },
+    message: /retention is 90 days and StorageBlobLogs keep\(s\) no 365-day total retention/,
+  },
+  {
+    rule: 'MLP-LOG-1',
+    stack: 'azure-prod',
+    what: 'a table kept 90 days in total in production',
+    mutate: (j) => void (first(j, 'azurerm_log_analytics_workspace_table').total_retention_in_days = 90),
+    message: /total retention of table \w+ is 90 days; expected at least 365/,
+  },
+  { rule: 'MLP-LOG-1', stack: 'azure-dev', what: 'a workspace kept less than 30 days', mutate: (j) => void (first(j, 'azurerm_log_analytics_workspace').retention_in_days = 7), message: /retention is 7 days; expected at least 30/ },
   { rule: 'MLP-SEC-2', stack: 'aws-dev', what: 'a secret value in state', mutate: (j) => void (first(j, 'aws_secretsmanager_secret_version').secret_string = 'hunter2'), message: /secret_string_wo/ },
   { rule: 'MLP-SEC-2', stack: 'aws-dev', what: 'a master password', mutate: (j) => void (first(j, 'aws_db_instance').password = 'hunter2'), message: /master password/ },
   { rule: 'MLP-SEC-2', stack: 'azure-dev', what: 'a Key Vault secret value', mutate: (j) => void (first(j, 'azurerm_key_vault_secret').value = 'hunter2'), message: /value_wo/ },
