@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
-import { awsCostDefaults } from './defaults';
-import { DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
+import type { ResolvedAws } from './resolve';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 import { checkCertificateRegion } from './certificate';
@@ -212,8 +211,9 @@ interface AwsSections {
   readonly teams?: readonly AwsTeamConfig[];
 }
 
-/** Rules across the AWS sections, with production defaults resolved the way the stack resolves them. */
-export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
+/** Rules across the AWS sections: `d` as written (to tell a set field from a default), `r` resolved (resolveAws). */
+export function checkAwsDeployment(d: AwsSections, r: ResolvedAws, ctx: z.RefinementCtx): void {
+  const { production } = r;
   checkPlatformSections(d, ctx);
   const db = d.database;
   if (db) {
@@ -235,7 +235,7 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
   }
   const t = d.tracking;
   if (t) {
-    const { cpu, memory, minTasks: min } = awsCostDefaults(d, production);
+    const { cpu, memory, minTasks: min } = r.tracking ?? { cpu: 0, memory: 0, minTasks: 0 };
     const allowed = FARGATE_SIZES[cpu];
     if (!allowed) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'cpu'], message: `expected a Fargate CPU size: ${Object.keys(FARGATE_SIZES).join(', ')}`, input: cpu });
@@ -285,8 +285,8 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
       ctx.addIssue({ code: 'custom', path: ['tracking', 'hostedZoneId'], message: 'needs tracking.domainName', input: t.hostedZoneId });
     }
   }
-  checkImageReachable(d, production, ctx);
-  checkAwsEgress(d, production, ctx);
+  checkImageReachable(r, ctx);
+  checkAwsEgress(d, r, ctx);
   if (t?.loadBalancer.allowedCidrs && !t.loadBalancer.internetFacing) {
     const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
     t.loadBalancer.allowedCidrs.forEach((c, i) => {
@@ -304,11 +304,11 @@ const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
  * The tasks run in private subnets: with no NAT gateway they reach AWS services through the
  * interface endpoints only, never a public registry such as ghcr.io, so the image must be in ECR.
  */
-function checkImageReachable(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
-  if (!d.tracking) return;
-  const image = d.tracking.image ?? DEFAULT_MLFLOW_IMAGE;
-  const resolved = awsCostDefaults(d, production);
-  if (resolved.taskSubnets !== 'private' || resolved.natGateways !== 'none' || d.network?.existing || ECR_IMAGE.test(image)) return;
+function checkImageReachable(r: ResolvedAws, ctx: z.RefinementCtx): void {
+  if (!r.tracking) return;
+  const image = r.tracking.image;
+  const { production, network } = r;
+  if (network.taskSubnets !== 'private' || network.natGateways !== 'none' || network.existing || ECR_IMAGE.test(image)) return;
   ctx.addIssue({
     code: 'custom',
     path: ['tracking', 'image'],
@@ -321,8 +321,8 @@ function checkImageReachable(d: AwsSections, production: boolean, ctx: z.Refinem
 }
 
 /** Tasks need a way to the image registry, Secrets Manager and CloudWatch Logs. */
-function checkAwsEgress(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
-  const resolved = awsCostDefaults(d, production);
+function checkAwsEgress(d: AwsSections, r: ResolvedAws, ctx: z.RefinementCtx): void {
+  const { production, network: resolved } = r;
   if (production && d.network?.taskSubnets === 'public') {
     ctx.addIssue({ code: 'custom', path: ['network', 'taskSubnets'], message: 'production tasks run in private subnets', input: 'public' });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { azureCostDefaults } from './defaults';
+import type { ResolvedAzure } from './resolve';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
 
@@ -160,10 +160,9 @@ const MIN_SIZE: Readonly<Record<AzureSubnetRole, number>> = {
 };
 
 /** Resolved subnet CIDRs: configured, or the default layout of the VNet. */
-export function resolveSubnets(network: AzureNetworkConfig | undefined, withDatabricks: boolean): Partial<Record<AzureSubnetRole, string>> {
-  const vnet = network?.vnetCidr ?? '10.40.0.0/16';
+export function resolveSubnets(network: Pick<AzureNetworkConfig, 'vnetCidr' | 'subnets'>, withDatabricks: boolean): Partial<Record<AzureSubnetRole, string>> {
   const roles = AZURE_SUBNETS.filter((r) => withDatabricks || !r.startsWith('databricks'));
-  return Object.fromEntries(roles.map((r) => [r, network?.subnets[r] ?? defaultSubnet(vnet, r)]));
+  return Object.fromEntries(roles.map((r) => [r, network.subnets[r] ?? defaultSubnet(network.vnetCidr, r)]));
 }
 
 /** The Azure sections of a deployment config. */
@@ -177,15 +176,16 @@ export interface AzureSections {
   readonly databricks?: { readonly host?: string };
 }
 
-/** Rules across the Azure sections. */
-export function checkAzureDeployment(d: AzureSections, production: boolean, ctx: z.RefinementCtx): void {
+/** Rules across the Azure sections: `d` as written (to tell a set field from a default), `r` resolved (resolveAzure). */
+export function checkAzureDeployment(d: AzureSections, r: ResolvedAzure, ctx: z.RefinementCtx): void {
+  const { production } = r;
   checkPlatformSections(d, ctx);
   if (d.databricksWorkspace && d.databricks?.host) {
     ctx.addIssue({ code: 'custom', path: ['databricks', 'host'], message: 'omit the host: the databricks provider points at the workspace this stack creates', input: d.databricks.host });
   }
 
-  const vnet = d.network?.vnetCidr ?? '10.40.0.0/16';
-  const subnets = resolveSubnets(d.network, d.databricksWorkspace !== undefined);
+  const vnet = r.network.vnetCidr;
+  const subnets = r.network.subnets;
   const entries = Object.entries(subnets) as [AzureSubnetRole, string][];
   const vnetPrefix = parseCidr(vnet).prefix;
   if (vnetPrefix > 24 || vnetPrefix < 8) {
@@ -232,12 +232,12 @@ export function checkAzureDeployment(d: AzureSections, production: boolean, ctx:
   if (db && production && db.backupRetentionDays !== undefined && db.backupRetentionDays < 14) {
     ctx.addIssue({ code: 'custom', path: ['database', 'backupRetentionDays'], message: 'production keeps backups for at least 14 days', input: db.backupRetentionDays });
   }
-  if (db && db.skuName?.startsWith('B_') && (db.highAvailability ?? production)) {
+  if (db && db.skuName?.startsWith('B_') && r.database?.highAvailability) {
     ctx.addIssue({ code: 'custom', path: ['database', 'skuName'], message: 'Burstable SKUs do not support high availability: use a GP_ or MO_ SKU', input: db.skuName });
   }
   const t = d.tracking;
   if (t) {
-    const min = azureCostDefaults(d, production).minReplicas;
+    const min = r.tracking?.minReplicas ?? 0;
     if (production && min < 2) ctx.addIssue({ code: 'custom', path: ['tracking', 'minReplicas'], message: 'production runs at least 2 replicas', input: t.minReplicas });
     if (t.maxReplicas !== undefined && t.maxReplicas < min) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'maxReplicas'], message: `must be at least minReplicas (${min})`, input: t.maxReplicas });

@@ -13,6 +13,7 @@ import {
 import { databricksSchema } from './databricks';
 import { awsConnectionPlan, azureConnectionPlan, checkAzureBackup, checkConnections, operationsFields } from './operations';
 import { isProduction } from './production';
+import { resolveAws, resolveAzure } from './resolve';
 import { POLICY_RULE_IDS, isPolicyRuleId } from './rule-ids';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
 
@@ -119,8 +120,10 @@ const awsDeployment = strictObject({
   ...operationsFields,
 }).superRefine((d, ctx) => {
   const production = isProduction({ environment: d.environment, production: d.production });
-  checkAwsDeployment(d, production, ctx);
-  checkConnections(awsConnectionPlan(d, production), ctx);
+  // The checks judge the values the stack will use: the same resolver as stacks/sections/aws.ts.
+  const resolved = resolveAws(d, production);
+  checkAwsDeployment(d, resolved, ctx);
+  checkConnections(awsConnectionPlan(resolved, d.tracking?.maxTasks !== undefined), ctx);
 });
 
 const azureDeployment = strictObject({
@@ -137,9 +140,10 @@ const azureDeployment = strictObject({
   ...operationsFields,
 }).superRefine((d, ctx) => {
   const production = isProduction({ environment: d.environment, production: d.production });
-  checkAzureDeployment(d, production, ctx);
-  checkConnections(azureConnectionPlan(d, production), ctx);
-  checkAzureBackup(d, production, ctx);
+  const resolved = resolveAzure(d, production);
+  checkAzureDeployment(d, resolved, ctx);
+  checkConnections(azureConnectionPlan(resolved, d.tracking?.maxReplicas !== undefined), ctx);
+  checkAzureBackup(d, resolved, ctx);
 });
 
 const governanceDeployment = strictObject({
