@@ -38,25 +38,25 @@ const vnetResourceId = pattern(
 export const azureNetworkSchema = strictObject({
   resourceGroupName: pattern(/^[-\w._()]{1,89}[-\w_()]$/, 'an Azure resource group name')
     .optional()
-    .describe('Existing resource group to deploy into. @default a new rg-<name>'),
-  vnetCidr: ipv4Cidr.default('10.40.0.0/16').describe('VNet address space. @default 10.40.0.0/16'),
+    .describe('Existing resource group to deploy into.'),
+  vnetCidr: ipv4Cidr.default('10.40.0.0/16').describe('VNet address space.'),
   subnets: strictObject({
-    containerApps: ipv4Cidr.optional().describe('Container Apps environment (delegated), /27 or larger. @default <vnet>.0.0/23'),
-    postgres: ipv4Cidr.optional().describe('PostgreSQL flexible server (delegated), /28 or larger. @default <vnet>.2.0/24'),
-    privateEndpoints: ipv4Cidr.optional().describe('Private endpoints. @default <vnet>.3.0/24'),
-    databricksPublic: ipv4Cidr.optional().describe('Databricks host subnet (delegated), /26 or larger. @default <vnet>.4.0/22'),
-    databricksPrivate: ipv4Cidr.optional().describe('Databricks container subnet (delegated), same size as the host subnet. @default <vnet>.8.0/22'),
+    containerApps: ipv4Cidr.optional().describe('Container Apps environment (delegated), /27 or larger.'),
+    postgres: ipv4Cidr.optional().describe('PostgreSQL flexible server (delegated), /28 or larger.'),
+    privateEndpoints: ipv4Cidr.optional().describe('Private endpoints, /28 or larger.'),
+    databricksPublic: ipv4Cidr.optional().describe('Databricks host subnet (delegated), /26 or larger, with room for databricksWorkspace.minNodes.'),
+    databricksPrivate: ipv4Cidr.optional().describe('Databricks container subnet (delegated), same size as the host subnet.'),
   })
     .default({})
     .describe('Subnet CIDRs by role; each inside the VNet, none overlapping.'),
   deployerCidrs: z
     .array(ipv4Cidr)
     .default([])
-    .describe('Address ranges of the machine running cdktf deploy, allowed through the storage and Key Vault firewalls. @default [] (deploy from inside the VNet)'),
+    .describe('Address ranges of the machine running cdktf deploy, allowed through the storage and Key Vault firewalls; empty: deploy from inside the VNet (README, "Deploying into a private network").'),
   dnsLinkedVnetIds: z
     .array(vnetResourceId)
     .default([])
-    .describe('Other VNets (deploy runners, hub networks) linked to every private DNS zone, so their hosts resolve the database, vault, storage and tracking names. @default []'),
+    .describe('Other VNets (deploy runners, hub networks) linked to every private DNS zone, so their hosts resolve the database, vault, storage and tracking names.'),
 }).superRefine((n, ctx) => {
   reportDuplicates(ctx, n.dnsLinkedVnetIds.map((id) => id.toLowerCase()), (i) => ['dnsLinkedVnetIds', i], 'VNet id');
 });
@@ -64,29 +64,29 @@ export const azureNetworkSchema = strictObject({
 const cpuSizes = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4];
 
 export const azureDatabaseSchema = strictObject({
-  version: z.enum(['14', '15', '16', '17']).default('16').describe('PostgreSQL major version. @default 16'),
+  version: z.enum(['14', '15', '16', '17']).default('16').describe('PostgreSQL major version.'),
   skuName: pattern(/^(B|GP|MO)_Standard_[A-Za-z0-9_]+$/, 'a flexible server SKU such as GP_Standard_D2ds_v5')
     .optional()
-    .describe('Server SKU (Burstable B_ SKUs have no high availability: non-production only). @default B_Standard_B1ms, GP_Standard_D2ds_v5 in production'),
+    .describe('Server SKU (Burstable B_ SKUs have no high availability: non-production only).'),
   storageMb: z
     .union([32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408].map((v) => z.literal(v)))
     .default(32768)
-    .describe('Storage size in MB (the sizes Azure accepts). @default 32768'),
-  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Backups, 7-35 days. @default 7, 35 in production'),
-  highAvailability: z.boolean().optional().describe('Zone-redundant standby. @default true in production'),
-  geoRedundantBackup: z.boolean().optional().describe('Geo-redundant backups. @default true in production'),
-  zone: z.enum(['1', '2', '3']).default('1').describe('Availability zone of the primary. @default 1'),
+    .describe('Storage size in MB (the sizes Azure accepts).'),
+  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Backups in days; at least 14 in production.'),
+  highAvailability: z.boolean().optional().describe('Zone-redundant standby.'),
+  geoRedundantBackup: z.boolean().optional().describe('Geo-redundant backups.'),
+  zone: z.enum(['1', '2', '3']).default('1').describe('Availability zone of the primary.'),
   passwordVersion: z
     .number()
     .int()
     .min(1)
     .default(1)
-    .describe('Bump to generate and write a new admin password (write-only; never in state). @default 1'),
+    .describe('Bump to generate and write a new admin password (write-only; never in state).'),
 });
 
 export const azureArtifactsSchema = strictObject({
-  replication: z.enum(['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGZRS']).optional().describe('Storage replication. @default ZRS, GZRS in production'),
-  softDeleteDays: z.number().int().min(1).max(365).optional().describe('Blob and container soft delete. @default 7, 30 in production'),
+  replication: z.enum(['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGZRS']).optional().describe('Storage replication.'),
+  softDeleteDays: z.number().int().min(1).max(365).optional().describe('Blob and container soft delete in days; versioning is always on.'),
 });
 
 export const azureIngressSchema = strictObject({
@@ -94,7 +94,7 @@ export const azureIngressSchema = strictObject({
     .array(ipv4Cidr)
     .min(1)
     .optional()
-    .describe('Who may reach the tracking app (Container Apps ingress IP restrictions), private ranges only. @default the VNet CIDR'),
+    .describe('Who may reach the tracking app (Container Apps ingress IP restrictions), private ranges only; like AWS tracking.loadBalancer.allowedCidrs.'),
 });
 
 export const azureTrackingSchema = strictObject({
@@ -103,17 +103,17 @@ export const azureTrackingSchema = strictObject({
     .number()
     .refine((c) => cpuSizes.includes(c), { message: `expected a Container Apps CPU size: ${cpuSizes.join(', ')}` })
     .optional()
-    .describe('vCPUs per replica (memory is 2 GiB per vCPU). @default 0.5'),
+    .describe('vCPUs per replica (memory is 2 GiB per vCPU).'),
   minReplicas: z
     .number()
     .int()
     .min(0)
     .max(30)
     .optional()
-    .describe('0 scales to zero when idle (the first request waits for a replica to start); at least 2 in production. @default 0, 2 in production'),
-  maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 2, 6 in production'),
-  workers: z.number().int().min(1).max(32).optional().describe('Server worker processes. @default 2 per vCPU'),
-  logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention. @default 30, 365 in production'),
+    .describe('0 scales to zero when idle (the first request waits for a replica to start); at least 2 in production.'),
+  maxReplicas: z.number().int().min(1).max(300).optional().describe('Autoscaling maximum (HTTP concurrency scaling).'),
+  workers: z.number().int().min(1).max(32).optional().describe('Server worker processes.'),
+  logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics retention in days.'),
   adminUsername,
   ingress: azureIngressSchema.optional().describe('Ingress of the tracking app; `allowedCidrs` matches AWS tracking.loadBalancer.allowedCidrs.'),
   telemetry,
@@ -127,17 +127,17 @@ const azureTeamSchema = strictObject({
 export const azureTeamsSchema = teamList(azureTeamSchema);
 
 export const databricksWorkspaceSchema = strictObject({
-  name: pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,62}$/, '3-64 letters, digits, _ or -').optional().describe('Workspace name. @default dbw-<name>'),
+  name: pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,62}$/, '3-64 letters, digits, _ or -').optional().describe('Workspace name.'),
   managedResourceGroupName: pattern(/^[-\w._()]{1,89}[-\w_()]$/, 'an Azure resource group name')
     .optional()
-    .describe('Resource group Azure Databricks manages. @default rg-<name>-databricks-managed'),
+    .describe('Resource group Azure Databricks manages.'),
   minNodes: z
     .number()
     .int()
     .min(1)
     .max(65000)
     .default(1000)
-    .describe('Parallel nodes the subnets must have room for: each node takes an address in both subnets. @default 1000'),
+    .describe('Parallel nodes the subnets must have room for: each node takes an address in both subnets.'),
 });
 
 export type AzureNetworkConfig = z.output<typeof azureNetworkSchema>;

@@ -22,28 +22,28 @@ import { pattern, strictObject } from './zod-helpers';
 const email = pattern(/^[^\s@${}%]+@[^\s@${}%]+\.[a-z]{2,}$/i, 'an e-mail address such as oncall@example.com');
 
 export const alarmsSchema = strictObject({
-  enabled: z.boolean().optional().describe('Metric alarms on the load balancer/app, tasks/replicas and database. @default true'),
+  enabled: z.boolean().optional().describe('CloudWatch alarms / Azure Monitor alerts: 5xx, latency, unhealthy or missing tasks, restarts, database CPU, storage and connections.'),
   emails: z
     .array(email)
     .default([])
-    .describe('E-mail addresses subscribed to the alarm topic (AWS SNS) or action group (Azure); production without one is a policy warning. @default []'),
+    .describe('E-mail addresses subscribed to the alarm topic (AWS SNS) or action group (Azure); production without one is policy warning MLP-OPS-1.'),
 });
 
 export const backupSchema = strictObject({
   enabled: z
     .boolean()
     .optional()
-    .describe('AWS: an AWS Backup plan for the database and the artifact bucket. Azure: blob point-in-time restore. @default true in production'),
+    .describe('AWS: an AWS Backup plan (daily database and bucket, continuous bucket; vault encrypted with the data key). Azure: container point-in-time restore.'),
   retentionDays: z
     .number()
     .int()
     .min(7)
     .max(3650)
     .optional()
-    .describe('Days the AWS Backup recovery points are kept. @default 35'),
+    .describe('Days the AWS Backup recovery points are kept (continuous: 35 at most).'),
   schedule: pattern(/^cron\([0-9*?,/ A-Z#L-]+\)$/, 'an AWS Backup cron expression such as cron(0 3 * * ? *)')
     .optional()
-    .describe('When AWS Backup takes the daily recovery points (UTC). @default cron(0 3 * * ? *)'),
+    .describe('When AWS Backup takes the daily recovery points (UTC).'),
 });
 
 export const retentionSchema = strictObject({
@@ -53,8 +53,8 @@ export const retentionSchema = strictObject({
     .min(1)
     .max(3650)
     .optional()
-    .describe('Runs and experiments deleted longer ago than this are removed for good, with their artifacts, by a daily mlflow gc. @default 30'),
-  gcEnabled: z.boolean().optional().describe('Run the daily mlflow gc job. @default true'),
+    .describe('Runs and experiments deleted longer ago than this are removed for good, with their artifacts, by a daily mlflow gc.'),
+  gcEnabled: z.boolean().optional().describe('Run the daily mlflow gc job.'),
 });
 
 export type AlarmsConfig = z.output<typeof alarmsSchema>;
@@ -63,9 +63,9 @@ export type RetentionConfig = z.output<typeof retentionSchema>;
 
 /** Operations fields of a cloud deployment. */
 export const operationsFields = {
-  alarms: alarmsSchema.optional().describe('Alarms and where they go. @default enabled, no e-mail'),
-  backup: backupSchema.optional().describe('Backups beyond the database\'s point-in-time restore. @default on in production'),
-  retention: retentionSchema.optional().describe('Permanent removal of deleted runs and experiments. @default after 30 days'),
+  alarms: alarmsSchema.optional().describe('Alarms and where they go.'),
+  backup: backupSchema.optional().describe('Backups beyond the database\'s point-in-time restore.'),
+  retention: retentionSchema.optional().describe('Permanent removal of deleted runs and experiments.'),
 };
 
 /** The operations sections, as the stack sections receive them. */

@@ -63,8 +63,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
   });
   new TerraformOutput(scope, 'vpc_id', { value: network.vpcId });
 
-  const { database: db, tracking: t } = r;
-  if (!db || !t) return;
+  // The config check requires database, artifacts and tracking together.
+  const { database: db, tracking: t, artifacts: a } = r;
+  if (!db || !t || !a) return;
   const dataKey = new EncryptionKey(scope, 'data-key', {
     ...keyDefaults,
     alias: `${name}/data`,
@@ -98,8 +99,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     bucketName: `${name}-artifacts-${identity.accountId}`,
     key: dataKey,
     logBucket,
-    // The section exists: the config check requires database, artifacts and tracking together.
-    noncurrentVersionDays: r.artifacts?.noncurrentVersionDays,
+    noncurrentVersionDays: a.noncurrentVersionDays,
     protect: r.derived.protect,
   });
 
@@ -107,9 +107,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 
   const connections = awsConnectionPlan(r, props.tracking?.maxTasks !== undefined);
   // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
-  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
+  if (!connections?.ok) throw new Error(connections ? `${connections.path.join('.')}: ${connections.message}` : `database.instanceClass: expected a db.* class, got ${db.instanceClass}`);
   const lb = t.loadBalancer;
-  const service = new TrackingService(scope, 'tracking', trackingServiceProps(props, r, { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey, pool: connections?.sizing }));
+  const service = new TrackingService(scope, 'tracking', trackingServiceProps(props, r, { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey, pool: connections.sizing }));
 
   if (lb.internetFacing) {
     new RateLimitedWebAcl(scope, 'tracking-waf', { name: `${name}-tracking`, resourceArn: service.loadBalancerArn, limit: lb.rateLimit });
@@ -128,7 +128,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       ] as const,
   );
 
-  addOperations(scope, props, r, { tracking: t, identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections?.sizing.limit });
+  addOperations(scope, props, r, { tracking: t, identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections.sizing.limit });
 
   addAwsOutputs(scope, { service, artifacts, database, teams: teams.map(([team, role]) => ({ team, role })) });
 }
@@ -147,7 +147,7 @@ function trackingServiceProps(
     readonly logBucket: AccessLogBucket;
     readonly dataKey: EncryptionKey;
     readonly logsKey: EncryptionKey;
-    readonly pool?: { readonly poolSize: number; readonly maxOverflow: number };
+    readonly pool: { readonly poolSize: number; readonly maxOverflow: number };
   },
 ): TrackingServiceProps {
   const { production, name, region } = props;
@@ -238,7 +238,7 @@ interface OperationsTargets {
   readonly service: TrackingService;
   readonly dataKey: EncryptionKey;
   readonly logsKey: EncryptionKey;
-  readonly maxConnections?: number;
+  readonly maxConnections: number;
 }
 
 /** Alarms and backups of the tracking platform (issue: day-2 operations). */
@@ -264,7 +264,7 @@ function addOperations(scope: Construct, props: AwsPlatformProps, r: ResolvedAws
       database: {
         kind: isInstance ? 'instance' : 'cluster',
         identifier: isInstance ? db.identifier : db.clusterIdentifier,
-        maxConnections: x.maxConnections ?? 100,
+        maxConnections: x.maxConnections,
         allocatedStorageGb: isInstance ? r.database?.allocatedStorageGb : undefined,
       },
       production,

@@ -91,7 +91,7 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
   });
   const connections = azureConnectionPlan(r, props.tracking?.maxReplicas !== undefined);
   // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
-  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
+  if (!connections?.ok) throw new Error(connections ? `${connections.path.join('.')}: ${connections.message}` : 'database and tracking: expected both');
   const app = new TrackingApp(scope, 'tracking', {
     namePrefix: name,
     network,
@@ -110,9 +110,9 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     allowedCidrs: t.ingress.allowedCidrs,
     telemetry: t.telemetry,
     teams: r.teams.map((team) => team.name),
-    databasePool: connections?.sizing,
+    databasePool: connections.sizing,
   });
-  addAzureOperations(scope, props, r, { app, storage, database, network, connectionLimit: connections?.sizing.limit, minReplicas: t.minReplicas });
+  addAzureOperations(scope, props, r, { app, storage, database, network, connectionLimit: connections.sizing.limit, minReplicas: t.minReplicas });
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
   sendDiagnostics(scope, 'key-vault-diagnostics', keyVault.vault.id, logs);
@@ -138,7 +138,7 @@ function addAzureOperations(
   scope: Construct,
   props: AzurePlatformProps,
   r: ResolvedAzure,
-  x: AzurePlatformParts & { readonly network: AzureNetwork; readonly connectionLimit?: number; readonly minReplicas: number },
+  x: AzurePlatformParts & { readonly network: AzureNetwork; readonly connectionLimit: number; readonly minReplicas: number },
 ): void {
   const retention = r.retention;
   if (retention.gcEnabled) {
@@ -157,7 +157,7 @@ function addAzureOperations(
       logAnalyticsWorkspaceId: x.app.logAnalyticsWorkspaceId,
       location: x.network.location,
       databaseId: x.database.server.id,
-      maxConnections: x.connectionLimit ?? 100,
+      maxConnections: x.connectionLimit,
       minReplicas: x.minReplicas,
       emails: alarmConfig.emails,
       production: props.production,
