@@ -5,6 +5,9 @@ import { PostgresqlFlexibleServerDatabase } from '@cdktf/provider-azurerm/lib/po
 import type { ITerraformDependable } from 'cdktf';
 import { lockAgainstDeletion } from './delete-lock';
 
+/** The defaults of the server when none is given (the deployment config's defaults too). */
+export const POSTGRES_DEFAULTS = { version: '16', storageMb: 32768, zone: '1' } as const;
+
 export interface FlexiblePostgresProps {
   readonly namePrefix: string;
   readonly resourceGroupName: string;
@@ -62,14 +65,14 @@ export class FlexiblePostgres extends Construct {
 
   constructor(scope: Construct, id: string, props: FlexiblePostgresProps) {
     super(scope, id);
-    const zone = props.zone ?? '1';
+    const zone = props.zone ?? POSTGRES_DEFAULTS.zone;
     this.server = new PostgresqlFlexibleServer(this, 'server', {
       name: `psql-${props.namePrefix}`,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
-      version: props.version ?? '16',
+      version: props.version ?? POSTGRES_DEFAULTS.version,
       skuName: props.skuName ?? 'B_Standard_B2s',
-      storageMb: props.storageMb ?? 32768,
+      storageMb: props.storageMb ?? POSTGRES_DEFAULTS.storageMb,
       autoGrowEnabled: true,
       zone,
       delegatedSubnetId: props.delegatedSubnetId,

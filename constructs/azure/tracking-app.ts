@@ -10,6 +10,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import {
   allowedHosts,
   CONTAINER_PORT,
+  DEFAULT_ADMIN_USERNAME,
   DEFAULT_MLFLOW_IMAGE,
   INIT_ENV,
   migrateScript,
@@ -138,7 +139,7 @@ export class TrackingApp extends Construct {
       { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
       // DefaultAzureCredential picks the user-assigned identity for blob access.
       { name: 'AZURE_CLIENT_ID', value: identity.clientId },
-      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? DEFAULT_ADMIN_USERNAME },
     ];
     const workers = props.workers ?? Math.max(2, Math.round(cpu * 2));
     const memory = `${cpu * 2}Gi`;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_ENGINE_VERSION } from '../../constructs/aws/database';
+import { DEFAULT_SSL_POLICY } from '../../constructs/aws/tracking-service';
 import type { ResolvedAws } from './resolve';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
@@ -105,7 +107,7 @@ export const awsDatabaseSchema = strictObject({
   // Major only: a pinned minor drifts (and Terraform plans a downgrade) once RDS applies a minor
   // upgrade automatically (aws provider 6.25 docs, r/db_instance engine_version / engine_version_actual).
   engineVersion: pattern(/^(14|15|16|17)$/, 'a PostgreSQL major version: 14, 15, 16 or 17 (RDS applies minor versions automatically)')
-    .default('16')
+    .default(DEFAULT_ENGINE_VERSION)
     .describe('PostgreSQL major version; minor versions are applied automatically in the maintenance window (upgrades: docs/runbook.md).'),
   instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'a db.* instance class such as db.t4g.medium')
     .optional()
@@ -132,7 +134,7 @@ export const loadBalancerSchema = strictObject({
     .optional()
     .describe('ACM certificate of the HTTPS listener (HTTP is redirected to HTTPS).'),
   sslPolicy: pattern(/^ELBSecurityPolicy-(TLS13-1-2|TLS13-1-3|FS-1-2|TLS-1-2)[\w-]*$/, 'a TLS 1.2+ ELB security policy')
-    .default('ELBSecurityPolicy-TLS13-1-2-2021-06')
+    .default(DEFAULT_SSL_POLICY)
     .describe('TLS policy of the HTTPS listener.'),
   allowPlainHttp: z
     .boolean()
@@ -158,7 +160,8 @@ export const awsTrackingSchema = strictObject({
   minTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling minimum, at least 2 in production; CPU target tracking at 60%.'),
   maxTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling maximum.'),
   workers: z.number().int().min(1).max(64).optional().describe('Server worker processes.'),
-  loadBalancer: loadBalancerSchema.default({ internetFacing: false, sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', allowPlainHttp: false }),
+  // Absent: the defaults of its fields.
+  loadBalancer: loadBalancerSchema.prefault({}),
   domainName: pattern(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, 'a DNS name such as mlflow.example.com')
     .optional()
     .describe('Host name of the tracking server.'),

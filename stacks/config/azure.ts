@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POSTGRES_DEFAULTS } from '../../constructs/azure/database';
 import type { ResolvedAzure } from './resolve';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
@@ -64,18 +65,18 @@ export const azureNetworkSchema = strictObject({
 const cpuSizes = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4];
 
 export const azureDatabaseSchema = strictObject({
-  version: z.enum(['14', '15', '16', '17']).default('16').describe('PostgreSQL major version.'),
+  version: z.enum(['14', '15', '16', '17']).default(POSTGRES_DEFAULTS.version).describe('PostgreSQL major version.'),
   skuName: pattern(/^(B|GP|MO)_Standard_[A-Za-z0-9_]+$/, 'a flexible server SKU such as GP_Standard_D2ds_v5')
     .optional()
     .describe('Server SKU (Burstable B_ SKUs have no high availability: non-production only).'),
   storageMb: z
     .union([32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408].map((v) => z.literal(v)))
-    .default(32768)
+    .default(POSTGRES_DEFAULTS.storageMb)
     .describe('Storage size in MB (the sizes Azure accepts).'),
   backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Backups in days; at least 14 in production.'),
   highAvailability: z.boolean().optional().describe('Zone-redundant standby.'),
   geoRedundantBackup: z.boolean().optional().describe('Geo-redundant backups.'),
-  zone: z.enum(['1', '2', '3']).default('1').describe('Availability zone of the primary.'),
+  zone: z.enum(['1', '2', '3']).default(POSTGRES_DEFAULTS.zone).describe('Availability zone of the primary.'),
   passwordVersion: z
     .number()
     .int()

@@ -10,6 +10,7 @@ import {
   rdsMaxConnections,
   sizePool,
 } from '../../constructs/shared/db-connections';
+import { DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_BACKUP_SCHEDULE } from '../../constructs/aws/backup';
 import type { Resolved, ResolvedAws, ResolvedAzure } from './resolve';
 import { pattern, strictObject } from './zod-helpers';
 
@@ -82,7 +83,7 @@ export function resolveAlarms(a: AlarmsConfig | undefined): Resolved<AlarmsConfi
 
 /** Backup defaults, resolved once. */
 export function resolveBackup(b: BackupConfig | undefined, production: boolean): Resolved<BackupConfig> {
-  return { enabled: b?.enabled ?? production, retentionDays: b?.retentionDays ?? 35, schedule: b?.schedule ?? 'cron(0 3 * * ? *)' };
+  return { enabled: b?.enabled ?? production, retentionDays: b?.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS, schedule: b?.schedule ?? DEFAULT_BACKUP_SCHEDULE };
 }
 
 export type ConnectionPlan =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
+import { DEFAULT_ADMIN_USERNAME, DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
 import { pattern, reportDuplicates } from './zod-helpers';
 
 /** Fields and rules the tracking platform shares on every cloud. */
@@ -10,7 +10,7 @@ export const mlflowImage = pattern(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256
   .describe('MLflow image with the PostgreSQL driver, the cloud storage packages and the auth extra (the -full variant); pinned, not latest. Point it at a private mirror if you have one.');
 
 export const adminUsername = pattern(/^[a-z][a-z0-9_-]{2,31}$/, '3-32 lowercase letters, digits, _ or -')
-  .default('admin')
+  .default(DEFAULT_ADMIN_USERNAME)
   .describe('MLflow auth admin user.');
 
 export const telemetry = z

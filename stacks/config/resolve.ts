@@ -1,4 +1,5 @@
 import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
+import { DEFAULT_IDLE_TIMEOUT_SECONDS } from '../../constructs/aws/tracking-service';
 import { defaultWorkers } from '../../constructs/shared/db-connections';
 import { type AwsArtifactsConfig, type AwsDatabaseConfig, type AwsNetworkConfig, type AwsTeamConfig, type AwsTrackingConfig, awsNetworkSchema } from './aws';
 import {
@@ -196,7 +197,7 @@ function resolveAwsTracking(t: AwsTrackingConfig, sizing: ReturnType<typeof awsC
     logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
     adminUsername: t.adminUsername,
     telemetry: t.telemetry,
-    uploadIdleTimeoutSeconds: t.uploadIdleTimeoutSeconds ?? 600,
+    uploadIdleTimeoutSeconds: t.uploadIdleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
     ephemeralStorageGb: t.ephemeralStorageGb ?? (production ? 50 : FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB),
   };
 }
