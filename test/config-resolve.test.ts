@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { CONFIG_TABLES, DEPENDS_ON, type ConfigTable, renderConfigTable, resolvedDefaults, tableLeaves, valueAt } from '../cli/docs/config-tables';
+import { CONFIG_TABLES, DEPENDS_ON, type ConfigTable, lookupPath, renderConfigTable, resolvedDefaults, tableLeaves, valueAt } from '../cli/docs/config-tables';
 import { README, withConfigTables } from '../cli/docs/readme';
 import type { awsTrackingSchema } from '../stacks/config/aws';
 import type { azureTrackingSchema } from '../stacks/config/azure';
-import { type AwsInput, type AzureInput, PASS_THROUGH, resolveAws, resolveAzure, resolveDatabricks } from '../stacks/config/resolve';
+import { type AwsInput, type AzureInput, PASS_THROUGH, resolveAws, resolveAzure, resolveBackend, resolveDatabricks, resolveShared } from '../stacks/config/resolve';
 import { configFrom } from './helpers';
 
 const passThroughOf = (table: ConfigTable) => PASS_THROUGH[table === 'operations' ? 'aws' : table];
@@ -21,12 +21,13 @@ describe('one source of truth per config field (stacks/config/resolve.ts)', () =
     it('every field of the schema is set by the resolver or listed in PASS_THROUGH, never both', () => {
       const [other, production] = resolvedDefaults(table);
       const passThrough = passThroughOf(table);
-      for (const p of paths) {
+      for (const leaf of leaves) {
+        const p = leaf.path;
         const listed = p in passThrough;
         // A required field of an optional object (unityCatalog.account.id) is the config's value once the object is there.
         const required = passThrough[p]?.startsWith('required') === true;
         for (const resolved of [other, production]) {
-          const set = valueAt(resolved, p) !== undefined;
+          const set = valueAt(resolved, lookupPath(leaf)) !== undefined;
           if (!listed && !set) throw new Error(`${table} ${p}: neither resolved nor listed in PASS_THROUGH`);
           // A list item's field may be resolved (environments[].production) without a default of its own.
           if (listed && set && !inList(p) && !required) throw new Error(`${table} ${p}: resolved, but listed in PASS_THROUGH as having no default`);
@@ -61,6 +62,8 @@ describe('one source of truth per config field (stacks/config/resolve.ts)', () =
     expect(row('operations', 'backup.enabled')).toContain('| `false` | `true` |');
     expect(row('databricks', 'environments[].production')).toContain('| `true` |');
     expect(row('aws', 'tracking.domainName')).toContain('| the load balancer DNS name |');
+    expect(row('deployment', 'production')).toContain('| `false` (`true` when environment is prod or production) | `true` |');
+    expect(row('deployment', 'backend.path')).toContain('| `terraform.<name>.tfstate` |');
   });
 });
 
@@ -195,6 +198,13 @@ databricks:
 });
 
 describe('resolved defaults', () => {
+  it('every deployment: production from the environment unless set; the state path and key follow the stack name', () => {
+    expect(resolveShared({ name: 'a', environment: 'prod', backend: { type: 'local' } })).toEqual({ production: true, backend: { type: 'local', path: 'terraform.a.tfstate' } });
+    expect(resolveShared({ name: 'a', environment: 'prod', production: false, backend: { type: 'local', path: 'x.tfstate' } })).toEqual({ production: false, backend: { type: 'local', path: 'x.tfstate' } });
+    expect(resolveBackend({ type: 's3', bucket: 'b', region: 'eu-west-1', encrypt: true, useLockfile: true }, 'a')).toMatchObject({ key: 'mlflow-platform/a.tfstate' });
+    expect(resolveBackend({ type: 'azurerm', storageAccountName: 's', containerName: 'c', key: 'k', useAzureadAuth: false }, 'a')).toMatchObject({ key: 'k', useAzureadAuth: false });
+  });
+
   it('AWS: lean outside production, highly available and protected in production', () => {
     const input: AwsInput = { database: awsEverything.database && { engine: 'postgres', engineVersion: '16', allocatedStorageGb: 20, maxAllocatedStorageGb: 200 }, artifacts: {} };
     expect(resolveAws(input, false)).toMatchObject({

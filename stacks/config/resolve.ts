@@ -16,6 +16,8 @@ import {
 import { type DatabricksConfig, isProductionEnvironment } from './databricks';
 import { awsCostDefaults, azureCostDefaults } from './defaults';
 import { type AlarmsConfig, type BackupConfig, type RetentionConfig, resolveAlarms, resolveBackup, resolveRetention } from './operations';
+import { isProduction } from './production';
+import type { BackendConfig } from './schema';
 
 /**
  * Every config field's default, resolved once per cloud: the config checks (stacks/config/aws.ts,
@@ -38,7 +40,23 @@ export type Resolved<T, Keep extends keyof T = never> = { readonly [K in Exclude
 };
 
 /** Fields without a default, and what their absence means. Keys are field paths (`[]` for list items). */
-export const PASS_THROUGH: Readonly<Record<'aws' | 'azure' | 'databricks', Readonly<Record<string, string>>>> = {
+export const PASS_THROUGH: Readonly<Record<'deployment' | 'aws' | 'azure' | 'databricks', Readonly<Record<string, string>>>> = {
+  deployment: {
+    name: 'required',
+    environment: 'required',
+    cloud: 'none: a governance-only deployment (databricks only)',
+    region: 'required with cloud: aws',
+    location: 'required with cloud: azure',
+    'backend.bucket': 'required',
+    'backend.region': 'required',
+    'backend.kmsKeyId': 'the bucket default',
+    'backend.resourceGroupName': 'none',
+    'backend.storageAccountName': 'required',
+    'backend.containerName': 'required',
+    'suppressions[].rule': 'required',
+    'suppressions[].resource': 'required',
+    'suppressions[].reason': 'required',
+  },
   aws: {
     'network.existing': 'none: a new VPC',
     'network.existing.vpcId': 'required with existing',
@@ -85,6 +103,45 @@ export interface ResolvedOperations {
 
 function resolveOperations(d: OperationsInput, production: boolean): ResolvedOperations {
   return { alarms: resolveAlarms(d.alarms), backup: resolveBackup(d.backup, production), retention: resolveRetention(d.retention) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every deployment
+
+/** The default state key of a stack: one key per stack. */
+export const defaultStateKey = (stackName: string): string => `mlflow-platform/${stackName}.tfstate`;
+
+type Variant<T extends BackendConfig['type']> = Extract<BackendConfig, { type: T }>;
+
+/** The state backend with its defaults: the local path and the state key follow the stack name. */
+export type ResolvedBackend =
+  | Resolved<Variant<'local'>>
+  | Resolved<Variant<'s3'>, 'kmsKeyId'>
+  | Resolved<Variant<'azurerm'>, 'resourceGroupName'>;
+
+/** Resolves the defaults of the state backend of stack `name`. */
+export function resolveBackend(backend: BackendConfig, name: string): ResolvedBackend {
+  switch (backend.type) {
+    case 'local':
+      return { type: 'local', path: backend.path ?? `terraform.${name}.tfstate` };
+    case 's3':
+      return { ...backend, key: backend.key ?? defaultStateKey(name) };
+    case 'azurerm':
+      return { ...backend, key: backend.key ?? defaultStateKey(name) };
+  }
+}
+
+/** The fields every deployment has. */
+export interface SharedInput {
+  readonly name: string;
+  readonly environment: string;
+  readonly production?: boolean;
+  readonly backend: BackendConfig;
+}
+
+/** Resolves the fields every deployment has: production (from the environment's name unless set) and the backend. */
+export function resolveShared(d: SharedInput): { readonly production: boolean; readonly backend: ResolvedBackend } {
+  return { production: isProduction({ environment: d.environment, production: d.production }), backend: resolveBackend(d.backend, d.name) };
 }
 
 // ---------------------------------------------------------------------------------------------
