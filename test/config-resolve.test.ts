@@ -6,6 +6,7 @@ import { README, withConfigTables } from '../cli/docs/readme';
 import type { awsTrackingSchema } from '../stacks/config/aws';
 import type { azureTrackingSchema } from '../stacks/config/azure';
 import { type AwsInput, type AzureInput, PASS_THROUGH, resolveAws, resolveAzure, resolveBackend, resolveDatabricks, resolveShared } from '../stacks/config/resolve';
+import { parseDeployment } from '../stacks/config/load';
 import { configFrom } from './helpers';
 
 const passThroughOf = (table: ConfigTable) => PASS_THROUGH[table === 'operations' ? 'aws' : table];
@@ -241,6 +242,29 @@ describe('resolved defaults', () => {
   it('Azure: the Databricks subnets exist only with a workspace', () => {
     expect(Object.keys(resolveAzure({ name: 'x' }, false).network.subnets)).toEqual(['containerApps', 'postgres', 'privateEndpoints']);
     expect(resolveAzure({ name: 'x', databricksWorkspace: { minNodes: 10 } }, false).network.subnets.databricksPrivate).toBe('10.40.8.0/22');
+  });
+});
+
+describe('the config checks judge the resolved values', () => {
+  const aws = (network: string) => `name: fit
+environment: dev
+cloud: aws
+region: eu-west-1
+network: ${network}
+`;
+  const problems = (text: string) => {
+    const result = parseDeployment(text, 'deployments/fit.yaml');
+    return result.ok ? [] : result.problems;
+  };
+
+  it('the subnets must fit for the zones the stack creates: 2 by default (the resolved azCount), not 3', () => {
+    // 3 tiers x 2 zones of /27 are 6 of the 8 a /24 holds (constructs/aws/network.ts numbers them tier x azCount + zone).
+    expect(problems(aws('{ vpcCidr: 10.0.0.0/24, subnetPrefixLength: 27 }'))).toEqual([]);
+    expect(problems(aws('{ vpcCidr: 10.0.0.0/24, subnetPrefixLength: 27, azCount: 3 }'))).toEqual([
+      'deployments/fit.yaml: network.subnetPrefixLength: 9 subnets of /27 do not fit in 10.0.0.0/24; use a longer prefix or a larger VPC, got 27',
+    ]);
+    // Without subnetPrefixLength the resolved one (VPC prefix + 4: /28, 16 of them) is judged.
+    expect(problems(aws('{ vpcCidr: 10.0.0.0/24 }'))).toEqual([]);
   });
 });
 

@@ -85,19 +85,25 @@ export const awsNetworkSchema = strictObject({
   const vpcPrefix = parseCidr(n.vpcCidr).prefix;
   if (vpcPrefix < 16 || vpcPrefix > 24) {
     ctx.addIssue({ code: 'custom', path: ['vpcCidr'], message: 'expected a VPC prefix between /16 and /24 (AWS limits)', input: n.vpcCidr });
-    return;
-  }
-  const subnetPrefix = n.subnetPrefixLength ?? vpcPrefix + 4;
-  const needed = 3 * (n.azCount ?? 3);
-  if (subnetPrefix < vpcPrefix || 2 ** (subnetPrefix - vpcPrefix) < needed) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['subnetPrefixLength'],
-      message: `${needed} subnets of /${subnetPrefix} do not fit in ${n.vpcCidr}; use a longer prefix or a larger VPC`,
-      input: n.subnetPrefixLength,
-    });
   }
 });
+
+/** The subnets the stack creates (3 tiers x azCount, resolved as the stack does) fit in the VPC. */
+function checkSubnetsFit(d: AwsSections, r: ResolvedAws, ctx: z.RefinementCtx): void {
+  const n = r.network;
+  if (!d.network || n.existing || cidrProblem(n.vpcCidr)) return;
+  const vpcPrefix = parseCidr(n.vpcCidr).prefix;
+  if (vpcPrefix < 16 || vpcPrefix > 24) return;
+  const needed = 3 * n.azCount;
+  if (n.subnetPrefixLength < vpcPrefix || 2 ** (n.subnetPrefixLength - vpcPrefix) < needed) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network', 'subnetPrefixLength'],
+      message: `${needed} subnets of /${n.subnetPrefixLength} do not fit in ${n.vpcCidr}; use a longer prefix or a larger VPC`,
+      input: d.network.subnetPrefixLength,
+    });
+  }
+}
 
 export const awsDatabaseSchema = strictObject({
   engine: z
@@ -217,6 +223,7 @@ interface AwsSections {
 export function checkAwsDeployment(d: AwsSections, r: ResolvedAws, ctx: z.RefinementCtx): void {
   const { production } = r;
   checkPlatformSections(d, ctx);
+  checkSubnetsFit(d, r, ctx);
   const db = d.database;
   if (db) {
     if (db.engine === 'postgres' && db.maxAllocatedStorageGb < db.allocatedStorageGb) {
