@@ -5,9 +5,39 @@ import { CONFIG_TABLES, DEPENDS_ON, type ConfigTable, lookupPath, renderConfigTa
 import { README, withConfigTables } from '../cli/docs/readme';
 import type { awsTrackingSchema } from '../stacks/config/aws';
 import type { azureTrackingSchema } from '../stacks/config/azure';
+import type * as ResolveModule from '../stacks/config/resolve';
 import { type AwsInput, type AzureInput, PASS_THROUGH, resolveAws, resolveAzure, resolveBackend, resolveDatabricks, resolveShared } from '../stacks/config/resolve';
 import { parseDeployment } from '../stacks/config/load';
-import { configFrom } from './helpers';
+import type { DeploymentConfig } from '../stacks/config/schema';
+import { configFrom, synth } from './helpers';
+
+/**
+ * The resolvers, wrapped: while `mockReads.on`, what they return records every field the stack
+ * sections (and the constructs they hand objects to) read. jest.mock: the sections import the
+ * module, so the wrapper must replace it for them too.
+ */
+const mockReads = { on: false, paths: new Set<string>() };
+jest.mock('../stacks/config/resolve', () => {
+  const actual = jest.requireActual<typeof ResolveModule>('../stacks/config/resolve');
+  const track = (value: unknown, at: string): unknown =>
+    value === null || typeof value !== 'object' || Array.isArray(value)
+      ? value
+      : new Proxy(value, {
+          get(target, key, receiver) {
+            const v: unknown = Reflect.get(target, key, receiver);
+            if (typeof key !== 'string' || !mockReads.on) return v;
+            const p = at ? `${at}.${key}` : key;
+            mockReads.paths.add(p);
+            return track(v, p);
+          },
+        });
+  return {
+    ...actual,
+    resolveAws: (...args: Parameters<typeof actual.resolveAws>) => track(actual.resolveAws(...args), ''),
+    resolveAzure: (...args: Parameters<typeof actual.resolveAzure>) => track(actual.resolveAzure(...args), ''),
+    resolveDatabricks: (...args: Parameters<typeof actual.resolveDatabricks>) => track(actual.resolveDatabricks(...args), ''),
+  };
+});
 
 const passThroughOf = (table: ConfigTable) => PASS_THROUGH[table === 'operations' ? 'aws' : table];
 
@@ -265,6 +295,72 @@ network: ${network}
     ]);
     // Without subnetPrefixLength the resolved one (VPC prefix + 4: /28, 16 of them) is judged.
     expect(problems(aws('{ vpcCidr: 10.0.0.0/24 }'))).toEqual([]);
+  });
+});
+
+/** The fields of `tables` the sections never read from the resolved config, each with why. */
+function unread(config: DeploymentConfig, tables: readonly ConfigTable[], notRead: Readonly<Record<string, string>>): string[] {
+  mockReads.paths.clear();
+  mockReads.on = true;
+  try {
+    synth(config);
+  } finally {
+    mockReads.on = false;
+  }
+  const read = (p: string) => mockReads.paths.has(p) || (p.includes('[]') && mockReads.paths.has(p.slice(0, p.indexOf('[]'))));
+  return tables
+    .flatMap((t) => tableLeaves(t))
+    .map(lookupPath)
+    .filter((p) => !read(p) && !(p in notRead));
+}
+
+// Every field set, and every feature on, so that nothing is skipped for being off.
+const shared = {
+  environment: 'dev',
+  production: false,
+  tags: {},
+  backend: { type: 'local' as const },
+  suppressions: [],
+  source: 'deployments/x.yaml',
+  alarms: { enabled: true, emails: ['a@example.com'] },
+  backup: { enabled: true, retentionDays: 60, schedule: 'cron(0 5 * * ? *)' },
+  retention: { deletedRunsDays: 7, gcEnabled: true },
+};
+
+describe('the sections read every resolved field (a field they forget fails here)', () => {
+  it('AWS', () => {
+    // TrackingService refuses plain HTTP on an internet-facing load balancer.
+    const tracking = awsEverything.tracking && { ...awsEverything.tracking, loadBalancer: { ...awsEverything.tracking.loadBalancer, allowPlainHttp: false } };
+    const config = { ...awsEverything, ...shared, tracking, name: 'every-aws', cloud: 'aws', region: 'eu-west-1', teams: [{ name: 'fraud', trustedPrincipals: ['arn:aws:iam::123456789012:role/x'] }] } as DeploymentConfig;
+    expect(unread(config, ['aws', 'operations'], {})).toEqual([]);
+  });
+
+  it('Azure', () => {
+    const config = { ...azureEverything, ...shared, name: 'every-azure', cloud: 'azure', location: 'westeurope' } as DeploymentConfig;
+    expect(
+      unread(config, ['azure', 'operations'], {
+        'backup.retentionDays': 'AWS Backup only',
+        'backup.schedule': 'AWS Backup only',
+        'backup.enabled': 'Azure: through artifacts.pointInTimeRestoreDays (resolveAzure)',
+        'databricksWorkspace.minNodes': 'sizes the subnets: a config check only',
+      }),
+    ).toEqual([]);
+  });
+
+  it('Databricks', () => {
+    const config = configFrom(`name: every-dbx
+environment: dev
+databricks:
+  host: https://adb-1.7.azuredatabricks.net
+  registry: unity-catalog
+  environments:
+    - name: acc
+  models: [churn]
+  unityCatalog:
+    storageRoot: abfss://c@a.dfs.core.windows.net/
+    account: { id: 11111111-2222-3333-4444-555555555555, workspaceId: "42" }
+`);
+    expect(unread(config, ['databricks'], {})).toEqual([]);
   });
 });
 
