@@ -243,8 +243,8 @@ export function checkAwsDeployment(d: AwsSections, r: ResolvedAws, ctx: z.Refine
     }
   }
   const t = d.tracking;
-  if (t) {
-    const { cpu, memory, minTasks: min } = r.tracking ?? { cpu: 0, memory: 0, minTasks: 0 };
+  if (t && r.tracking) {
+    const { cpu, memory, minTasks: min } = r.tracking;
     const allowed = FARGATE_SIZES[cpu];
     if (!allowed) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'cpu'], message: `expected a Fargate CPU size: ${Object.keys(FARGATE_SIZES).join(', ')}`, input: cpu });

@@ -237,8 +237,8 @@ export function checkAzureDeployment(d: AzureSections, r: ResolvedAzure, ctx: z.
     ctx.addIssue({ code: 'custom', path: ['database', 'skuName'], message: 'Burstable SKUs do not support high availability: use a GP_ or MO_ SKU', input: db.skuName });
   }
   const t = d.tracking;
-  if (t) {
-    const min = r.tracking?.minReplicas ?? 0;
+  if (t && r.tracking) {
+    const min = r.tracking.minReplicas;
     if (production && min < 2) ctx.addIssue({ code: 'custom', path: ['tracking', 'minReplicas'], message: 'production runs at least 2 replicas', input: t.minReplicas });
     if (t.maxReplicas !== undefined && t.maxReplicas < min) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'maxReplicas'], message: `must be at least minReplicas (${min})`, input: t.maxReplicas });
