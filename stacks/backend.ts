@@ -1,24 +1,23 @@
 import { AzurermBackend, LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
+import { type ResolvedBackend, resolveBackend } from './config/resolve';
 import type { BackendConfig } from './config/schema';
 
 /** From a stack's working directory (`cdktf.out/stacks/<name>`) back to the project root. */
 const PROJECT_ROOT_FROM_STACK = '../../..';
 
-/** The default state key of a stack: one key per stack. */
-export const defaultStateKey = (stackName: string): string => `mlflow-platform/${stackName}.tfstate`;
-
 /** Configures the Terraform backend of a deployment stack. */
-export function configureBackend(stack: TerraformStack, stackName: string, backend: BackendConfig): void {
+export function configureBackend(stack: TerraformStack, stackName: string, config: BackendConfig): void {
+  const backend: ResolvedBackend = resolveBackend(config, stackName);
   switch (backend.type) {
     case 'local':
       // A path relative to the stack's working directory keeps the synthesized JSON machine-independent
       // (cdktf's implicit local backend writes an absolute path).
-      new LocalBackend(stack, { path: `${PROJECT_ROOT_FROM_STACK}/${backend.path ?? `terraform.${stackName}.tfstate`}` });
+      new LocalBackend(stack, { path: `${PROJECT_ROOT_FROM_STACK}/${backend.path}` });
       return;
     case 's3': {
       const s3 = new S3Backend(stack, {
         bucket: backend.bucket,
-        key: backend.key ?? defaultStateKey(stackName),
+        key: backend.key,
         region: backend.region,
         encrypt: backend.encrypt,
         kmsKeyId: backend.kmsKeyId,
@@ -32,7 +31,7 @@ export function configureBackend(stack: TerraformStack, stackName: string, backe
         resourceGroupName: backend.resourceGroupName,
         storageAccountName: backend.storageAccountName,
         containerName: backend.containerName,
-        key: backend.key ?? defaultStateKey(stackName),
+        key: backend.key,
         useAzureadAuth: backend.useAzureadAuth,
       });
       return;

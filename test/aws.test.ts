@@ -389,7 +389,7 @@ describe('AWS config validation', () => {
     ['an invalid CIDR', 'network: { vpcCidr: 10.0.0.0/33 }\n', 'network.vpcCidr: expected an IPv4 CIDR block such as 10.0.0.0/16, got "10.0.0.0/33"'],
     ['host bits in a CIDR', 'network: { vpcCidr: 10.0.0.1/16 }\n', 'network.vpcCidr: host bits must be zero'],
     ['a VPC too large', 'network: { vpcCidr: 10.0.0.0/8 }\n', 'network.vpcCidr: expected a VPC prefix between /16 and /24 (AWS limits), got "10.0.0.0/8"'],
-    ['subnets that do not fit', 'network: { vpcCidr: 10.0.0.0/24, subnetPrefixLength: 25 }\n', 'network.subnetPrefixLength: 9 subnets of /25 do not fit in 10.0.0.0/24'],
+    ['subnets that do not fit', 'network: { vpcCidr: 10.0.0.0/24, subnetPrefixLength: 25 }\n', 'network.subnetPrefixLength: 6 subnets of /25 do not fit in 10.0.0.0/24'],
     ['subnets smaller than /28', 'network: { vpcCidr: 10.0.0.0/24, subnetPrefixLength: 29 }\n', 'network.subnetPrefixLength: expected number to be <=28, got 29'],
   ])('rejects %s', (_what, extra, message) => {
     expect(problems(minimalPlatform(extra)).join('\n')).toContain(message);

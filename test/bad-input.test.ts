@@ -24,7 +24,7 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ['an unknown backend', edit(aws, 'type: s3', 'type: gcs'), 'backend.type: expected one of "local", "s3", "azurerm", got "gcs"'],
   ['an invalid VPC CIDR', edit(aws, 'vpcCidr: 10.30.0.0/16', 'vpcCidr: 10.30.0.0/33'), 'network.vpcCidr: expected an IPv4 CIDR block such as 10.0.0.0/16, got "10.30.0.0/33"'],
   ['host bits in a CIDR', edit(aws, 'vpcCidr: 10.30.0.0/16', 'vpcCidr: 10.30.0.1/16'), 'network.vpcCidr: host bits must be zero (e.g. 10.0.0.0/16, not 10.0.0.1/16), got "10.30.0.1/16"'],
-  ['subnets that do not fit the VPC', edit(aws, 'vpcCidr: 10.30.0.0/16', 'vpcCidr: 10.30.0.0/24\n  subnetPrefixLength: 25'), 'network.subnetPrefixLength: 9 subnets of /25 do not fit in 10.30.0.0/24; use a longer prefix or a larger VPC, got 25'],
+  ['subnets that do not fit the VPC', edit(aws, 'vpcCidr: 10.30.0.0/16', 'vpcCidr: 10.30.0.0/24\n  subnetPrefixLength: 25'), 'network.subnetPrefixLength: 6 subnets of /25 do not fit in 10.30.0.0/24; use a longer prefix or a larger VPC, got 25'],
   ['an invalid instance class', edit(aws, 'instanceClass: db.m7g.large', 'instanceClass: t3.micro'), 'database.instanceClass: expected a db.* instance class such as db.t4g.medium, got "t3.micro"'],
   ['storage out of range', edit(aws, 'allocatedStorageGb: 50', 'allocatedStorageGb: 10'), 'database.allocatedStorageGb: expected number to be >=20, got 10'],
   ['backups out of range', edit(aws, 'backupRetentionDays: 14', 'backupRetentionDays: 40'), 'database.backupRetentionDays: expected number to be <=35, got 40'],

@@ -1,5 +1,6 @@
 import type { Block, StackJson } from '../../policy/types';
 import { CONSOLE_LOG_TABLE } from '../../constructs/azure/log-tables';
+import { FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB } from '../../stacks/config/resolve';
 import {
   FREE_GRANTS,
   HOURS_PER_MONTH,
@@ -251,8 +252,9 @@ function ephemeralStorage({ json, p, add }: AwsPricing): void {
   const tasks = Number(all(json, 'aws_appautoscaling_target')[0]?.min_capacity ?? service?.desired_count ?? 1);
   for (const td of all(json, 'aws_ecs_task_definition')) {
     const storage = ([td.ephemeral_storage].flat()[0] ?? {}) as Block;
-    const extra = Number(storage.size_in_gib ?? 20) - 20;
-    add('Fargate ephemeral storage', extra * tasks * H * p.operations.fargateEphemeralGbHour, `${extra} GB above the free 20 GB x ${tasks} task(s)`);
+    // Without the block a task gets Fargate's own size: the one resolveAws resolves the field to.
+    const extra = Number(storage.size_in_gib ?? FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB) - FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB;
+    add('Fargate ephemeral storage', extra * tasks * H * p.operations.fargateEphemeralGbHour, `${extra} GB above the free ${FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB} GB x ${tasks} task(s)`);
   }
 }
 

@@ -32,13 +32,18 @@ export interface PlatformBackupProps {
  * the database's own point-in-time restore). The database keeps its RDS automated backups: continuous
  * AWS Backup of RDS would take over their retention, which Terraform manages.
  */
+/** Days the recovery points are kept when none is given (the deployment config's default too). */
+export const DEFAULT_BACKUP_RETENTION_DAYS = 35;
+/** When the daily recovery points are taken (UTC) when none is given (the deployment config's default too). */
+export const DEFAULT_BACKUP_SCHEDULE = 'cron(0 3 * * ? *)';
+
 export class PlatformBackup extends Construct {
   public readonly vaultName: string;
   public readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: PlatformBackupProps) {
     super(scope, id);
-    const retention = props.retentionDays ?? 35;
+    const retention = props.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     // AWS Backup Lifecycle DeleteAfterDays: a whole number of days, at least 1.
     if (!Number.isInteger(retention) || retention < 1) throw new Error(`PlatformBackup: retentionDays ${retention}: expected a whole number of at least 1`);
     const vault = new BackupVault(this, 'vault', {
@@ -75,7 +80,7 @@ export class PlatformBackup extends Construct {
         {
           ruleName: 'daily',
           targetVaultName: vault.name,
-          schedule: props.schedule ?? 'cron(0 3 * * ? *)',
+          schedule: props.schedule ?? DEFAULT_BACKUP_SCHEDULE,
           startWindow: 60,
           completionWindow: 600,
           lifecycle: { deleteAfter: retention },
@@ -94,7 +99,7 @@ export class PlatformBackup extends Construct {
         {
           ruleName: 'continuous',
           targetVaultName: vault.name,
-          schedule: props.schedule ?? 'cron(0 3 * * ? *)',
+          schedule: props.schedule ?? DEFAULT_BACKUP_SCHEDULE,
           enableContinuousBackup: true,
           // Continuous backups are kept at most 35 days.
           lifecycle: { deleteAfter: Math.min(retention, 35) },

@@ -68,7 +68,7 @@ export interface TrackingDatabaseProps {
 // Aurora PostgreSQL accepts a major-only version: terraform-provider-aws issue #45026 (provider 6.16)
 // runs aws_rds_cluster with engine = "aurora-postgresql", engine_version = "17", and RDS resolves it
 // to a minor of that major.
-const DEFAULT_ENGINE_VERSION = '16';
+export const DEFAULT_ENGINE_VERSION = '16';
 
 /** Force TLS for every connection, and log what an operator needs to investigate. */
 const PARAMETERS = [

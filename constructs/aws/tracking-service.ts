@@ -24,6 +24,7 @@ import { POSTGRES_PORT, type TrackingDatabase } from './database';
 import {
   allowedHosts,
   CONTAINER_PORT,
+  DEFAULT_ADMIN_USERNAME,
   DEFAULT_MLFLOW_IMAGE,
   INIT_ENV,
   migrateScript,
@@ -42,6 +43,10 @@ import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, serviceTrust } from './iam';
 
+/** The HTTPS listener's TLS policy when none is given (the deployment config's default too). */
+export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+/** The load balancer idle timeout (seconds) when none is given (the deployment config's default too). */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 600;
 
 export interface LoadBalancerOptions {
   /** Internet-facing instead of internal. @default false */
@@ -432,7 +437,7 @@ export class TrackingService extends Construct implements IGrantable {
       securityGroups: [lbSg.id],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: production,
-      idleTimeout: props.idleTimeoutSeconds ?? 600,
+      idleTimeout: props.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
       accessLogs: { bucket: props.logBucket.bucketName, prefix: 'alb', enabled: true },
       tags: { Name: `${props.namePrefix}-tracking` },
       // ELB checks that it may write to the log bucket when access logs are turned on; without the
@@ -466,7 +471,7 @@ export class TrackingService extends Construct implements IGrantable {
         loadBalancerArn: lb.arn,
         port: 443,
         protocol: 'HTTPS',
-        sslPolicy: props.loadBalancer.sslPolicy ?? 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        sslPolicy: props.loadBalancer.sslPolicy ?? DEFAULT_SSL_POLICY,
         certificateArn: props.loadBalancer.certificateArn,
         defaultAction: forward,
       });
@@ -611,7 +616,7 @@ export class TrackingService extends Construct implements IGrantable {
       { name: 'PGSSLMODE', value: 'require' },
       // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
       { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
-      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? DEFAULT_ADMIN_USERNAME },
     ];
     const common = { image: run.image, readonlyRootFilesystem: true, user: `${SERVER_UID}:${SERVER_UID}`, mountPoints: scratch };
     const logging = (prefix: string) => ({
@@ -662,7 +667,7 @@ export class TrackingService extends Construct implements IGrantable {
           ...environment,
           { name: 'PGUSER', value: SERVER_DB_ROLE },
           ...serverEnvironment({ allowedHosts: run.hosts, corsOrigin: this.trackingUri }),
-          ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: props.idleTimeoutSeconds ?? 600 }),
+          ...serverTuning({ pool: props.databasePool, idleTimeoutSeconds: props.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS }),
         ],
         secrets: [
           { name: 'PGPASSWORD', valueFrom: secrets.serverDb.arn },

@@ -7,6 +7,9 @@ import { lockAgainstDeletion } from './delete-lock';
 import type { IAzureNetwork } from './network';
 import { checkOneOf, checkWholeNumber } from './validate';
 
+/** The defaults of the server when none is given (the deployment config's defaults too). */
+export const POSTGRES_DEFAULTS = { version: '16', storageMb: 32768, zone: '1' } as const;
+
 export interface FlexiblePostgresProps {
   readonly namePrefix: string;
   /**
@@ -64,15 +67,15 @@ export class FlexiblePostgres extends Construct {
     checkWholeNumber(this, 'backupRetentionDays', props.backupRetentionDays, 7, 35);
     checkWholeNumber(this, 'adminPasswordVersion', props.adminPasswordVersion, 1);
     checkOneOf(this, 'zone', props.zone, ['1', '2', '3']);
-    const zone = props.zone ?? '1';
+    const zone = props.zone ?? POSTGRES_DEFAULTS.zone;
     const net = props.network;
     this.server = new PostgresqlFlexibleServer(this, 'server', {
       name: `psql-${props.namePrefix}`,
       resourceGroupName: net.resourceGroupName,
       location: net.location,
-      version: props.version ?? '16',
+      version: props.version ?? POSTGRES_DEFAULTS.version,
       skuName: props.skuName ?? 'B_Standard_B2s',
-      storageMb: props.storageMb ?? 32768,
+      storageMb: props.storageMb ?? POSTGRES_DEFAULTS.storageMb,
       autoGrowEnabled: true,
       zone,
       delegatedSubnetId: net.subnetId('postgres'),

@@ -10,6 +10,7 @@ import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-
 import {
   allowedHosts,
   CONTAINER_PORT,
+  DEFAULT_ADMIN_USERNAME,
   DEFAULT_MLFLOW_IMAGE,
   INIT_ENV,
   migrateScript,
@@ -117,19 +118,8 @@ export class TrackingApp extends Construct implements IGrantable {
     const cpu = props.cpu ?? 1;
     const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
 
-    const logs = new LogAnalyticsWorkspace(this, 'logs', {
-      ...rg,
-      name: `log-${props.namePrefix}`,
-      sku: 'PerGB2018',
-      retentionInDays: props.logRetentionDays ?? 30,
-    });
+    const logs = this.logWorkspace(props, rg);
     this.logAnalyticsWorkspaceId = logs.id;
-    configureLogTables(this, {
-      workspaceId: logs.id,
-      retentionDays: props.logRetentionDays ?? 30,
-      totalRetentionDays: props.logTotalRetentionDays,
-      consolePlan: props.consoleLogPlan,
-    });
 
     const environment = this.environmentWithDns(props, rg, logs.id);
 
@@ -155,7 +145,7 @@ export class TrackingApp extends Construct implements IGrantable {
       { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
       // DefaultAzureCredential picks the user-assigned identity for blob access.
       { name: 'AZURE_CLIENT_ID', value: identity.clientId },
-      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? 'admin' },
+      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? DEFAULT_ADMIN_USERNAME },
     ];
     const workers = props.workers ?? Math.max(2, Math.round(cpu * 2));
     const memory = `${cpu * 2}Gi`;
@@ -210,6 +200,14 @@ export class TrackingApp extends Construct implements IGrantable {
       secret: [{ name: 'server-db-password', keyVaultSecretId: secrets['server-db-password'].versionlessId, identity: identity.id }],
       dependsOn: access,
     };
+  }
+
+  /** The Log Analytics workspace and its platform tables' plans and retention (log-tables.ts). */
+  private logWorkspace(props: TrackingAppProps, rg: { resourceGroupName: string; location: string }): LogAnalyticsWorkspace {
+    const retentionDays = props.logRetentionDays ?? 30;
+    const logs = new LogAnalyticsWorkspace(this, 'logs', { ...rg, name: `log-${props.namePrefix}`, sku: 'PerGB2018', retentionInDays: retentionDays });
+    configureLogTables(this, { workspaceId: logs.id, retentionDays, totalRetentionDays: props.logTotalRetentionDays, consolePlan: props.consoleLogPlan });
+    return logs;
   }
 
   /** The migrate init container (database admin and generated credentials) and the server container. */

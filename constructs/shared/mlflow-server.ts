@@ -30,6 +30,9 @@
  */
 export const DEFAULT_MLFLOW_IMAGE = 'ghcr.io/mlflow/mlflow:v3.17.0-full';
 
+/** The MLflow auth admin user when none is given (the deployment config's default too). */
+export const DEFAULT_ADMIN_USERNAME = 'admin';
+
 export const CONTAINER_PORT = 5000;
 /** The auth app's database, on the same PostgreSQL server as the tracking store. */
 export const AUTH_DATABASE = 'mlflow_auth';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { DEFAULT_RATE_LIMIT } from '../../constructs/aws/rate-limited-web-acl';
 import { FARGATE_SIZES } from '../../constructs/aws/fargate';
-import { awsCostDefaults } from './defaults';
-import { DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
+import { DEFAULT_ENGINE_VERSION } from '../../constructs/aws/database';
+import { DEFAULT_SSL_POLICY } from '../../constructs/aws/tracking-service';
+import type { ResolvedAws } from './resolve';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrProblem, ipv4Cidr, parseCidr, pattern, strictObject } from './zod-helpers';
 import { checkCertificateRegion } from './certificate';
@@ -34,43 +34,43 @@ const iamPrincipalArn = pattern(
 export { FARGATE_SIZES };
 
 export const existingVpcSchema = strictObject({
-  vpcId: pattern(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0'),
+  vpcId: pattern(/^vpc-[0-9a-f]{8,17}$/, 'a VPC id such as vpc-0123456789abcdef0').describe('The existing VPC.'),
   vpcCidr: ipv4Cidr
     .refine((c) => cidrProblem(c) !== undefined || (parseCidr(c).prefix >= 16 && parseCidr(c).prefix <= 28), {
       message: 'expected the VPC\'s CIDR: a prefix between /16 and /28 (AWS limits), never a wildcard such as 0.0.0.0/0',
     })
-    .describe('CIDR of the existing VPC, /16 to /28 (security group rules and allowed hosts use it).'),
+    .describe('CIDR of the existing VPC, /16 to /28, never 0.0.0.0/0 (security group rules and allowed hosts use it).'),
   publicSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('For an internet-facing load balancer.'),
   privateSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('Tracking tasks and an internal load balancer.'),
   isolatedSubnetIds: z.array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id')).min(2).describe('The database: no route to the internet.'),
 });
 
 export const awsNetworkSchema = strictObject({
-  vpcCidr: ipv4Cidr.default('10.0.0.0/16').describe('VPC CIDR, /16 to /24. @default 10.0.0.0/16'),
-  azCount: z.number().int().min(2).max(3).optional().describe('Availability zones (2 keep production highly available; 3 survive a second zone). @default 2'),
+  vpcCidr: ipv4Cidr.default('10.0.0.0/16').describe('VPC CIDR, /16 to /24.'),
+  azCount: z.number().int().min(2).max(3).optional().describe('Availability zones: 2 keep production highly available, 3 survive a second zone (an existing 3-AZ deployment keeps azCount: 3).'),
   subnetPrefixLength: z
     .number()
     .int()
     .min(16)
     .max(28)
     .optional()
-    .describe('Prefix length of every subnet (3 tiers x azCount of them). @default VPC prefix + 4'),
+    .describe('Prefix length of every subnet: 3 tiers x azCount of them must fit in the VPC.'),
   natGateways: z
     .enum(['single', 'per-az', 'none'])
     .optional()
-    .describe('NAT gateways for the private subnets. @default none (tasks in the public subnets), per-az in production; single when taskSubnets is private outside production'),
+    .describe('NAT gateways for the private subnets; none puts the tasks in the public subnets (outside production).'),
   interfaceEndpoints: z
     .boolean()
     .optional()
-    .describe('Interface endpoints for ECR, CloudWatch Logs, Secrets Manager, KMS, STS. @default true when natGateways is none and taskSubnets is private'),
+    .describe('Interface endpoints for ECR, CloudWatch Logs, Secrets Manager, KMS, STS; the S3 gateway endpoint is always there.'),
   taskSubnets: z
     .enum(['private', 'public'])
     .optional()
     .describe(
-      'Where the tracking tasks run. public: a public IPv4 per task and egress through the internet gateway instead of a NAT gateway (non-production only; the task security group still admits only the load balancer). @default public outside production unless natGateways or interfaceEndpoints is set, private in production',
+      'Where the tracking tasks run. public: a public IPv4 per task and egress through the internet gateway instead of a NAT gateway (non-production only; the task security group still admits only the load balancer).',
     ),
-  flowLogRetentionDays: logRetention.optional().describe('VPC flow log retention. @default 90, 365 in production'),
-  flowLogClass: logClass.optional().describe(`VPC flow logs' CloudWatch Logs log class (${LOG_CLASS_NOTE}). @default infrequent-access`),
+  flowLogRetentionDays: logRetention.optional().describe('VPC flow log retention in days (a CloudWatch Logs retention period), in a KMS-encrypted log group.'),
+  flowLogClass: logClass.optional().describe(`VPC flow logs' CloudWatch Logs log class (${LOG_CLASS_NOTE}).`),
   existing: existingVpcSchema.optional().describe('Bring your own VPC and subnets instead of creating them.'),
 }).superRefine((n, ctx) => {
   // An invalid CIDR has its own message already.
@@ -78,88 +78,95 @@ export const awsNetworkSchema = strictObject({
   const vpcPrefix = parseCidr(n.vpcCidr).prefix;
   if (vpcPrefix < 16 || vpcPrefix > 24) {
     ctx.addIssue({ code: 'custom', path: ['vpcCidr'], message: 'expected a VPC prefix between /16 and /24 (AWS limits)', input: n.vpcCidr });
-    return;
-  }
-  const subnetPrefix = n.subnetPrefixLength ?? vpcPrefix + 4;
-  const needed = 3 * (n.azCount ?? 3);
-  if (subnetPrefix < vpcPrefix || 2 ** (subnetPrefix - vpcPrefix) < needed) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['subnetPrefixLength'],
-      message: `${needed} subnets of /${subnetPrefix} do not fit in ${n.vpcCidr}; use a longer prefix or a larger VPC`,
-      input: n.subnetPrefixLength,
-    });
   }
 });
+
+/** The subnets the stack creates (3 tiers x azCount, resolved as the stack does) fit in the VPC. */
+function checkSubnetsFit(d: AwsSections, r: ResolvedAws, ctx: z.RefinementCtx): void {
+  const n = r.network;
+  if (!d.network || n.existing || cidrProblem(n.vpcCidr)) return;
+  const vpcPrefix = parseCidr(n.vpcCidr).prefix;
+  if (vpcPrefix < 16 || vpcPrefix > 24) return;
+  const needed = 3 * n.azCount;
+  if (n.subnetPrefixLength < vpcPrefix || 2 ** (n.subnetPrefixLength - vpcPrefix) < needed) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network', 'subnetPrefixLength'],
+      message: `${needed} subnets of /${n.subnetPrefixLength} do not fit in ${n.vpcCidr}; use a longer prefix or a larger VPC`,
+      input: d.network.subnetPrefixLength,
+    });
+  }
+}
 
 export const awsDatabaseSchema = strictObject({
   engine: z
     .enum(['postgres', 'aurora-postgresql'])
     .default('postgres')
-    .describe('RDS PostgreSQL, or Aurora PostgreSQL Serverless v2 for scale. @default postgres'),
+    .describe('RDS PostgreSQL, or Aurora PostgreSQL Serverless v2 for scale.'),
   // Major only: a pinned minor drifts (and Terraform plans a downgrade) once RDS applies a minor
   // upgrade automatically (aws provider 6.25 docs, r/db_instance engine_version / engine_version_actual).
   engineVersion: pattern(/^(14|15|16|17)$/, 'a PostgreSQL major version: 14, 15, 16 or 17 (RDS applies minor versions automatically)')
-    .default('16')
-    .describe('PostgreSQL major version; minor versions are applied automatically in the maintenance window. @default 16'),
+    .default(DEFAULT_ENGINE_VERSION)
+    .describe('PostgreSQL major version; minor versions are applied automatically in the maintenance window (upgrades: docs/runbook.md).'),
   instanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'a db.* instance class such as db.t4g.medium')
     .optional()
-    .describe('RDS instance class (engine postgres). @default db.t4g.micro, db.t4g.medium in production'),
-  allocatedStorageGb: z.number().int().min(20).max(65536).default(20).describe('Initial storage (engine postgres). @default 20'),
+    .describe('RDS instance class, db.* only (engine postgres).'),
+  allocatedStorageGb: z.number().int().min(20).max(65536).default(20).describe('Initial storage in GB (engine postgres).'),
   maxAllocatedStorageGb: z
     .number()
     .int()
     .min(20)
     .max(65536)
     .default(200)
-    .describe('Storage autoscaling ceiling (engine postgres). @default 200'),
-  minCapacity: z.number().min(0).max(256).multipleOf(0.5).optional().describe('Aurora Serverless v2 minimum ACUs. @default 0.5, 1 in production'),
-  maxCapacity: z.number().min(1).max(256).multipleOf(0.5).optional().describe('Aurora Serverless v2 maximum ACUs. @default 4, 16 in production'),
-  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Automated backups, 7-35 days. @default 7, 14 in production'),
-  multiAz: z.boolean().optional().describe('Standby in a second AZ (Aurora: a reader instance). @default true in production'),
-  deletionProtection: z.boolean().optional().describe('RDS deletion protection. @default true in production'),
+    .describe('Storage autoscaling ceiling in GB (engine postgres).'),
+  minCapacity: z.number().min(0).max(256).multipleOf(0.5).optional().describe('Aurora Serverless v2 minimum ACUs.'),
+  maxCapacity: z.number().min(1).max(256).multipleOf(0.5).optional().describe('Aurora Serverless v2 maximum ACUs.'),
+  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Automated backups in days; at least 14 in production.'),
+  multiAz: z.boolean().optional().describe('Standby in a second AZ (Aurora: a reader instance).'),
+  deletionProtection: z.boolean().optional().describe('RDS deletion protection.'),
 });
 
 export const loadBalancerSchema = strictObject({
-  internetFacing: z.boolean().default(false).describe('Internet-facing instead of internal, on purpose only. @default false'),
-  allowedCidrs: z.array(ipv4Cidr).min(1).optional().describe('Who may reach port 443. @default the VPC CIDR'),
+  internetFacing: z.boolean().default(false).describe('Internet-facing instead of internal, on purpose only, with explicit allowedCidrs.'),
+  allowedCidrs: z.array(ipv4Cidr).min(1).optional().describe('Who may reach port 443; private ranges only for an internal load balancer.'),
   certificateArn: arn('acm', 'arn:aws:acm:eu-west-1:123456789012:certificate/…')
     .optional()
-    .describe('ACM certificate of the HTTPS listener; required unless allowPlainHttp.'),
+    .describe('ACM certificate of the HTTPS listener (HTTP is redirected to HTTPS).'),
   sslPolicy: pattern(/^ELBSecurityPolicy-(TLS13-1-2|TLS13-1-3|FS-1-2|TLS-1-2)[\w-]*$/, 'a TLS 1.2+ ELB security policy')
-    .default('ELBSecurityPolicy-TLS13-1-2-2021-06')
-    .describe('TLS policy of the HTTPS listener. @default ELBSecurityPolicy-TLS13-1-2-2021-06'),
+    .default(DEFAULT_SSL_POLICY)
+    .describe('TLS policy of the HTTPS listener.'),
   allowPlainHttp: z
     .boolean()
     .default(false)
-    .describe('Serve plain HTTP on port 80 (non-production, internal load balancer only). @default false'),
+    .describe('Serve plain HTTP on port 80 (non-production, internal load balancer only).'),
   rateLimit: z
     .number()
     .int()
     .min(100)
     .max(2_000_000_000)
     .optional()
-    .describe(`Internet-facing only: requests one client IP may send per 5 minutes before the WAF blocks it. @default ${DEFAULT_RATE_LIMIT}`),
+    .describe('Internet-facing only: requests one client IP may send per 5 minutes before the WAF blocks it.'),
 });
 
 export const awsTrackingSchema = strictObject({
   image: mlflowImage,
-  cpu: z.number().int().optional().describe('Fargate CPU units. @default 512'),
-  memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU. @default 1024, 2048 in production'),
+  cpu: z.number().int().optional().describe('Fargate CPU units; validated with memory against the sizes Fargate accepts.'),
+  memory: z.number().int().optional().describe('Fargate memory (MiB), valid for the CPU.'),
   spot: z
     .boolean()
     .optional()
-    .describe('Run the tasks on Fargate Spot (x86_64; interruptible with two minutes notice; not in production). @default true, false in production'),
-  minTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling minimum (>= 2 in production). @default 1, 2 in production'),
-  maxTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling maximum. @default 3, 6 in production'),
-  workers: z.number().int().min(1).max(64).optional().describe('Server worker processes. @default 2 per vCPU'),
-  loadBalancer: loadBalancerSchema.default({ internetFacing: false, sslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06', allowPlainHttp: false }),
+    .describe('Run the tasks on Fargate Spot (x86_64; interruptible with two minutes notice; rejected in production).'),
+  minTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling minimum, at least 2 in production; CPU target tracking at 60%.'),
+  maxTasks: z.number().int().min(1).max(100).optional().describe('Autoscaling maximum.'),
+  workers: z.number().int().min(1).max(64).optional().describe('Server worker processes.'),
+  // Absent: the defaults of its fields.
+  loadBalancer: loadBalancerSchema.prefault({}),
   domainName: pattern(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, 'a DNS name such as mlflow.example.com')
     .optional()
-    .describe('Host name of the tracking server. @default the load balancer DNS name'),
-  hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Creates an alias record for domainName.'),
-  logRetentionDays: logRetention.optional().describe('Server log retention. @default 90, 365 in production'),
-  logClass: logClass.optional().describe(`Server logs' CloudWatch Logs log class (${LOG_CLASS_NOTE}). @default infrequent-access`),
+    .describe('Host name of the tracking server.'),
+  hostedZoneId: pattern(/^Z[0-9A-Z]{5,32}$/, 'a Route 53 hosted zone id').optional().describe('Route 53 hosted zone: an alias record for domainName.'),
+  logRetentionDays: logRetention.optional().describe('Server log retention in days (a CloudWatch Logs retention period).'),
+  logClass: logClass.optional().describe(`Server logs' CloudWatch Logs log class (${LOG_CLASS_NOTE}).`),
   adminUsername,
   telemetry,
   uploadIdleTimeoutSeconds: z
@@ -168,14 +175,14 @@ export const awsTrackingSchema = strictObject({
     .min(60)
     .max(4000)
     .optional()
-    .describe('Load balancer idle timeout: how long a large upload may go without a byte while the server passes it on to S3. @default 600'),
+    .describe('Load balancer idle timeout: how long a large upload may go without a byte while the server passes it on to S3 (server keep-alive 5 s longer).'),
   ephemeralStorageGb: z
     .number()
     .int()
     .min(21)
     .max(200)
     .optional()
-    .describe('Fargate ephemeral storage per task (uploads are buffered in /tmp). @default 20 (Fargate default), 50 in production'),
+    .describe('Fargate ephemeral storage per task in GiB (uploads are buffered in /tmp); 20 is what Fargate gives without a setting.'),
 });
 
 const teamSchema = strictObject({
@@ -186,7 +193,7 @@ const teamSchema = strictObject({
 export const awsTeamsSchema = teamList(teamSchema);
 
 export const awsArtifactsSchema = strictObject({
-  noncurrentVersionDays: z.number().int().min(1).max(3650).optional().describe('Keep old object versions this long. @default 30, 365 in production'),
+  noncurrentVersionDays: z.number().int().min(1).max(3650).optional().describe('Keep old object versions this many days.'),
 });
 
 export type AwsNetworkConfig = z.output<typeof awsNetworkSchema>;
@@ -206,9 +213,11 @@ interface AwsSections {
   readonly teams?: readonly AwsTeamConfig[];
 }
 
-/** Rules across the AWS sections, with production defaults resolved the way the stack resolves them. */
-export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
+/** Rules across the AWS sections: `d` as written (to tell a set field from a default), `r` resolved (resolveAws). */
+export function checkAwsDeployment(d: AwsSections, r: ResolvedAws, ctx: z.RefinementCtx): void {
+  const { production } = r;
   checkPlatformSections(d, ctx);
+  checkSubnetsFit(d, r, ctx);
   const db = d.database;
   if (db) {
     if (db.engine === 'postgres' && db.maxAllocatedStorageGb < db.allocatedStorageGb) {
@@ -228,8 +237,8 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
     }
   }
   const t = d.tracking;
-  if (t) {
-    const { cpu, memory, minTasks: min } = awsCostDefaults(d, production);
+  if (t && r.tracking) {
+    const { cpu, memory, minTasks: min } = r.tracking;
     const allowed = FARGATE_SIZES[cpu];
     if (!allowed) {
       ctx.addIssue({ code: 'custom', path: ['tracking', 'cpu'], message: `expected a Fargate CPU size: ${Object.keys(FARGATE_SIZES).join(', ')}`, input: cpu });
@@ -279,8 +288,8 @@ export function checkAwsDeployment(d: AwsSections, production: boolean, ctx: z.R
       ctx.addIssue({ code: 'custom', path: ['tracking', 'hostedZoneId'], message: 'needs tracking.domainName', input: t.hostedZoneId });
     }
   }
-  checkImageReachable(d, production, ctx);
-  checkAwsEgress(d, production, ctx);
+  checkImageReachable(r, ctx);
+  checkAwsEgress(d, r, ctx);
   if (t?.loadBalancer.allowedCidrs && !t.loadBalancer.internetFacing) {
     const privateRanges = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'];
     t.loadBalancer.allowedCidrs.forEach((c, i) => {
@@ -298,11 +307,11 @@ const ECR_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
  * The tasks run in private subnets: with no NAT gateway they reach AWS services through the
  * interface endpoints only, never a public registry such as ghcr.io, so the image must be in ECR.
  */
-function checkImageReachable(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
-  if (!d.tracking) return;
-  const image = d.tracking.image ?? DEFAULT_MLFLOW_IMAGE;
-  const resolved = awsCostDefaults(d, production);
-  if (resolved.taskSubnets !== 'private' || resolved.natGateways !== 'none' || d.network?.existing || ECR_IMAGE.test(image)) return;
+function checkImageReachable(r: ResolvedAws, ctx: z.RefinementCtx): void {
+  if (!r.tracking) return;
+  const image = r.tracking.image;
+  const { production, network } = r;
+  if (network.taskSubnets !== 'private' || network.natGateways !== 'none' || network.existing || ECR_IMAGE.test(image)) return;
   ctx.addIssue({
     code: 'custom',
     path: ['tracking', 'image'],
@@ -315,8 +324,8 @@ function checkImageReachable(d: AwsSections, production: boolean, ctx: z.Refinem
 }
 
 /** Tasks need a way to the image registry, Secrets Manager and CloudWatch Logs. */
-function checkAwsEgress(d: AwsSections, production: boolean, ctx: z.RefinementCtx): void {
-  const resolved = awsCostDefaults(d, production);
+function checkAwsEgress(d: AwsSections, r: ResolvedAws, ctx: z.RefinementCtx): void {
+  const { production, network: resolved } = r;
   if (production && d.network?.taskSubnets === 'public') {
     ctx.addIssue({ code: 'custom', path: ['network', 'taskSubnets'], message: 'production tasks run in private subnets', input: 'public' });
   }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { azureCostDefaults, azureLogDefaults } from './defaults';
 
 /** Total retention values above 730 days a Log Analytics table accepts (azurerm 4.55 log_analytics_workspace_table). */
 const LONG_TERM_RETENTION_DAYS = [1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383];
+import { POSTGRES_DEFAULTS } from '../../constructs/azure/database';
+import type { ResolvedAzure } from './resolve';
 import { adminUsername, checkPlatformSections, mlflowImage, teamList, teamName, telemetry } from './platform';
 import { cidrContains, cidrsOverlap, ipv4Cidr, parseCidr, pattern, reportDuplicates, strictObject } from './zod-helpers';
 
@@ -41,25 +42,25 @@ const vnetResourceId = pattern(
 export const azureNetworkSchema = strictObject({
   resourceGroupName: pattern(/^[-\w._()]{1,89}[-\w_()]$/, 'an Azure resource group name')
     .optional()
-    .describe('Existing resource group to deploy into. @default a new rg-<name>'),
-  vnetCidr: ipv4Cidr.default('10.40.0.0/16').describe('VNet address space. @default 10.40.0.0/16'),
+    .describe('Existing resource group to deploy into.'),
+  vnetCidr: ipv4Cidr.default('10.40.0.0/16').describe('VNet address space.'),
   subnets: strictObject({
-    containerApps: ipv4Cidr.optional().describe('Container Apps environment (delegated), /27 or larger. @default <vnet>.0.0/23'),
-    postgres: ipv4Cidr.optional().describe('PostgreSQL flexible server (delegated), /28 or larger. @default <vnet>.2.0/24'),
-    privateEndpoints: ipv4Cidr.optional().describe('Private endpoints. @default <vnet>.3.0/24'),
-    databricksPublic: ipv4Cidr.optional().describe('Databricks host subnet (delegated), /26 or larger. @default <vnet>.4.0/22'),
-    databricksPrivate: ipv4Cidr.optional().describe('Databricks container subnet (delegated), same size as the host subnet. @default <vnet>.8.0/22'),
+    containerApps: ipv4Cidr.optional().describe('Container Apps environment (delegated), /27 or larger.'),
+    postgres: ipv4Cidr.optional().describe('PostgreSQL flexible server (delegated), /28 or larger.'),
+    privateEndpoints: ipv4Cidr.optional().describe('Private endpoints, /28 or larger.'),
+    databricksPublic: ipv4Cidr.optional().describe('Databricks host subnet (delegated), /26 or larger, with room for databricksWorkspace.minNodes.'),
+    databricksPrivate: ipv4Cidr.optional().describe('Databricks container subnet (delegated), same size as the host subnet.'),
   })
     .default({})
     .describe('Subnet CIDRs by role; each inside the VNet, none overlapping.'),
   deployerCidrs: z
     .array(ipv4Cidr)
     .default([])
-    .describe('Address ranges of the machine running cdktf deploy, allowed through the storage and Key Vault firewalls. @default [] (deploy from inside the VNet)'),
+    .describe('Address ranges of the machine running cdktf deploy, allowed through the storage and Key Vault firewalls; empty: deploy from inside the VNet (README, "Deploying into a private network").'),
   dnsLinkedVnetIds: z
     .array(vnetResourceId)
     .default([])
-    .describe('Other VNets (deploy runners, hub networks) linked to every private DNS zone, so their hosts resolve the database, vault, storage and tracking names. @default []'),
+    .describe('Other VNets (deploy runners, hub networks) linked to every private DNS zone, so their hosts resolve the database, vault, storage and tracking names.'),
 }).superRefine((n, ctx) => {
   reportDuplicates(ctx, n.dnsLinkedVnetIds.map((id) => id.toLowerCase()), (i) => ['dnsLinkedVnetIds', i], 'VNet id');
 });
@@ -67,29 +68,29 @@ export const azureNetworkSchema = strictObject({
 const cpuSizes = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4];
 
 export const azureDatabaseSchema = strictObject({
-  version: z.enum(['14', '15', '16', '17']).default('16').describe('PostgreSQL major version. @default 16'),
+  version: z.enum(['14', '15', '16', '17']).default(POSTGRES_DEFAULTS.version).describe('PostgreSQL major version.'),
   skuName: pattern(/^(B|GP|MO)_Standard_[A-Za-z0-9_]+$/, 'a flexible server SKU such as GP_Standard_D2ds_v5')
     .optional()
-    .describe('Server SKU (Burstable B_ SKUs have no high availability: non-production only). @default B_Standard_B1ms, GP_Standard_D2ds_v5 in production'),
+    .describe('Server SKU (Burstable B_ SKUs have no high availability: non-production only).'),
   storageMb: z
     .union([32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408].map((v) => z.literal(v)))
-    .default(32768)
-    .describe('Storage size in MB (the sizes Azure accepts). @default 32768'),
-  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Backups, 7-35 days. @default 7, 35 in production'),
-  highAvailability: z.boolean().optional().describe('Zone-redundant standby. @default true in production'),
-  geoRedundantBackup: z.boolean().optional().describe('Geo-redundant backups. @default true in production'),
-  zone: z.enum(['1', '2', '3']).default('1').describe('Availability zone of the primary. @default 1'),
+    .default(POSTGRES_DEFAULTS.storageMb)
+    .describe('Storage size in MB (the sizes Azure accepts).'),
+  backupRetentionDays: z.number().int().min(7).max(35).optional().describe('Backups in days; at least 14 in production.'),
+  highAvailability: z.boolean().optional().describe('Zone-redundant standby.'),
+  geoRedundantBackup: z.boolean().optional().describe('Geo-redundant backups.'),
+  zone: z.enum(['1', '2', '3']).default(POSTGRES_DEFAULTS.zone).describe('Availability zone of the primary.'),
   passwordVersion: z
     .number()
     .int()
     .min(1)
     .default(1)
-    .describe('Bump to generate and write a new admin password (write-only; never in state). @default 1'),
+    .describe('Bump to generate and write a new admin password (write-only; never in state).'),
 });
 
 export const azureArtifactsSchema = strictObject({
-  replication: z.enum(['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGZRS']).optional().describe('Storage replication. @default ZRS, GZRS in production'),
-  softDeleteDays: z.number().int().min(1).max(365).optional().describe('Blob and container soft delete. @default 7, 30 in production'),
+  replication: z.enum(['LRS', 'ZRS', 'GRS', 'GZRS', 'RAGZRS']).optional().describe('Storage replication.'),
+  softDeleteDays: z.number().int().min(1).max(365).optional().describe('Blob and container soft delete in days; versioning is always on.'),
 });
 
 export const azureIngressSchema = strictObject({
@@ -97,7 +98,7 @@ export const azureIngressSchema = strictObject({
     .array(ipv4Cidr)
     .min(1)
     .optional()
-    .describe('Who may reach the tracking app (Container Apps ingress IP restrictions), private ranges only. @default the VNet CIDR'),
+    .describe('Who may reach the tracking app (Container Apps ingress IP restrictions), private ranges only; like AWS tracking.loadBalancer.allowedCidrs.'),
 });
 
 export const azureTrackingSchema = strictObject({
@@ -106,30 +107,30 @@ export const azureTrackingSchema = strictObject({
     .number()
     .refine((c) => cpuSizes.includes(c), { message: `expected a Container Apps CPU size: ${cpuSizes.join(', ')}` })
     .optional()
-    .describe('vCPUs per replica (memory is 2 GiB per vCPU). @default 0.5'),
+    .describe('vCPUs per replica (memory is 2 GiB per vCPU).'),
   minReplicas: z
     .number()
     .int()
     .min(0)
     .max(30)
     .optional()
-    .describe('0 scales to zero when idle (the first request waits for a replica to start); at least 2 in production. @default 0, 2 in production'),
-  maxReplicas: z.number().int().min(1).max(300).optional().describe('@default 2, 6 in production'),
-  workers: z.number().int().min(1).max(32).optional().describe('Server worker processes. @default 2 per vCPU'),
-  logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics interactive retention, days. @default 30, 90 in production'),
+    .describe('0 scales to zero when idle (the first request waits for a replica to start); at least 2 in production.'),
+  maxReplicas: z.number().int().min(1).max(300).optional().describe('Autoscaling maximum (HTTP concurrency scaling).'),
+  workers: z.number().int().min(1).max(32).optional().describe('Server worker processes.'),
+  logRetentionDays: z.number().int().min(30).max(730).optional().describe('Log Analytics interactive retention in days.'),
   logTotalRetentionDays: z
     .number()
     .int()
     .refine((d) => (d >= 30 && d <= 730) || LONG_TERM_RETENTION_DAYS.includes(d), { message: `expected 30 to 730 or one of ${LONG_TERM_RETENTION_DAYS.join(', ')}` })
     .optional()
     .describe(
-      'Interactive plus long-term (archived, searchable with search jobs) retention of the platform\'s log tables, days; at least logRetentionDays. @default logRetentionDays, 365 in production',
+      'Interactive plus long-term (archived, searchable with search jobs) retention of the platform\'s log tables, days; at least logRetentionDays.',
     ),
   consoleLogPlan: z
     .enum(['analytics', 'basic'])
     .optional()
     .describe(
-      'Table plan of the tracking server\'s console logs (ContainerAppConsoleLogs). basic: a fraction of the ingestion price, 30 days interactive, queries of one table billed per GB scanned, no log search alerts. @default analytics, basic in production',
+      'Table plan of the tracking server\'s console logs (ContainerAppConsoleLogs). basic: a fraction of the ingestion price, 30 days interactive, queries of one table billed per GB scanned, no log search alerts.',
     ),
   adminUsername,
   ingress: azureIngressSchema.optional().describe('Ingress of the tracking app; `allowedCidrs` matches AWS tracking.loadBalancer.allowedCidrs.'),
@@ -144,17 +145,17 @@ const azureTeamSchema = strictObject({
 export const azureTeamsSchema = teamList(azureTeamSchema);
 
 export const databricksWorkspaceSchema = strictObject({
-  name: pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,62}$/, '3-64 letters, digits, _ or -').optional().describe('Workspace name. @default dbw-<name>'),
+  name: pattern(/^[A-Za-z0-9][A-Za-z0-9_-]{2,62}$/, '3-64 letters, digits, _ or -').optional().describe('Workspace name.'),
   managedResourceGroupName: pattern(/^[-\w._()]{1,89}[-\w_()]$/, 'an Azure resource group name')
     .optional()
-    .describe('Resource group Azure Databricks manages. @default rg-<name>-databricks-managed'),
+    .describe('Resource group Azure Databricks manages.'),
   minNodes: z
     .number()
     .int()
     .min(1)
     .max(65000)
     .default(1000)
-    .describe('Parallel nodes the subnets must have room for: each node takes an address in both subnets. @default 1000'),
+    .describe('Parallel nodes the subnets must have room for: each node takes an address in both subnets.'),
 });
 
 export type AzureNetworkConfig = z.output<typeof azureNetworkSchema>;
@@ -177,10 +178,9 @@ const MIN_SIZE: Readonly<Record<AzureSubnetRole, number>> = {
 };
 
 /** Resolved subnet CIDRs: configured, or the default layout of the VNet. */
-export function resolveSubnets(network: AzureNetworkConfig | undefined, withDatabricks: boolean): Partial<Record<AzureSubnetRole, string>> {
-  const vnet = network?.vnetCidr ?? '10.40.0.0/16';
+export function resolveSubnets(network: Pick<AzureNetworkConfig, 'vnetCidr' | 'subnets'>, withDatabricks: boolean): Partial<Record<AzureSubnetRole, string>> {
   const roles = AZURE_SUBNETS.filter((r) => withDatabricks || !r.startsWith('databricks'));
-  return Object.fromEntries(roles.map((r) => [r, network?.subnets[r] ?? defaultSubnet(vnet, r)]));
+  return Object.fromEntries(roles.map((r) => [r, network.subnets[r] ?? defaultSubnet(network.vnetCidr, r)]));
 }
 
 /** The Azure sections of a deployment config. */
@@ -194,15 +194,16 @@ export interface AzureSections {
   readonly databricks?: { readonly host?: string };
 }
 
-/** Rules across the Azure sections. */
-export function checkAzureDeployment(d: AzureSections, production: boolean, ctx: z.RefinementCtx): void {
+/** Rules across the Azure sections: `d` as written (to tell a set field from a default), `r` resolved (resolveAzure). */
+export function checkAzureDeployment(d: AzureSections, r: ResolvedAzure, ctx: z.RefinementCtx): void {
+  const { production } = r;
   checkPlatformSections(d, ctx);
   if (d.databricksWorkspace && d.databricks?.host) {
     ctx.addIssue({ code: 'custom', path: ['databricks', 'host'], message: 'omit the host: the databricks provider points at the workspace this stack creates', input: d.databricks.host });
   }
 
-  const vnet = d.network?.vnetCidr ?? '10.40.0.0/16';
-  const subnets = resolveSubnets(d.network, d.databricksWorkspace !== undefined);
+  const vnet = r.network.vnetCidr;
+  const subnets = r.network.subnets;
   const entries = Object.entries(subnets) as [AzureSubnetRole, string][];
   const vnetPrefix = parseCidr(vnet).prefix;
   if (vnetPrefix > 24 || vnetPrefix < 8) {
@@ -249,15 +250,14 @@ export function checkAzureDeployment(d: AzureSections, production: boolean, ctx:
   if (db && production && db.backupRetentionDays !== undefined && db.backupRetentionDays < 14) {
     ctx.addIssue({ code: 'custom', path: ['database', 'backupRetentionDays'], message: 'production keeps backups for at least 14 days', input: db.backupRetentionDays });
   }
-  if (db && db.skuName?.startsWith('B_') && (db.highAvailability ?? production)) {
+  if (db && db.skuName?.startsWith('B_') && r.database?.highAvailability) {
     ctx.addIssue({ code: 'custom', path: ['database', 'skuName'], message: 'Burstable SKUs do not support high availability: use a GP_ or MO_ SKU', input: db.skuName });
   }
   const t = d.tracking;
-  if (t) {
-    const min = azureCostDefaults(d, production).minReplicas;
-    const logs = azureLogDefaults(t, production);
-    if (logs.totalRetentionDays < logs.retentionDays) {
-      ctx.addIssue({ code: 'custom', path: ['tracking', 'logTotalRetentionDays'], message: `must be at least logRetentionDays (${logs.retentionDays})`, input: t.logTotalRetentionDays });
+  if (t && r.tracking) {
+    const min = r.tracking.minReplicas;
+    if (r.tracking.logTotalRetentionDays < r.tracking.logRetentionDays) {
+      ctx.addIssue({ code: 'custom', path: ['tracking', 'logTotalRetentionDays'], message: `must be at least logRetentionDays (${r.tracking.logRetentionDays})`, input: t.logTotalRetentionDays });
     }
     if (production && min < 2) ctx.addIssue({ code: 'custom', path: ['tracking', 'minReplicas'], message: 'production runs at least 2 replicas', input: t.minReplicas });
     if (t.maxReplicas !== undefined && t.maxReplicas < min) {

@@ -42,11 +42,11 @@ const environment = strictObject({
   production: z
     .boolean()
     .optional()
-    .describe('Production environments manage production model versions. @default true for prod and production'),
+    .describe('Production environments manage production model versions.'),
   servicePrincipals: z
     .array(servicePrincipal)
     .default([])
-    .describe('Application principals of this environment: members of apps_<name> and apps_all. @default []'),
+    .describe('Application principals of this environment: members of apps_<name> and apps_all.'),
 });
 
 const account = strictObject({
@@ -54,36 +54,36 @@ const account = strictObject({
   host: z
     .enum(['https://accounts.azuredatabricks.net', 'https://accounts.cloud.databricks.com'])
     .optional()
-    .describe('Account console URL. @default derived from the workspace host (Azure or AWS)'),
+    .describe('Account console URL.'),
   workspaceId: pattern(/^\d{1,20}$/, 'the numeric workspace id').describe('Workspace the account groups are assigned to.'),
 });
 
 const unityCatalog = strictObject({
   catalog: pattern(/^[a-z][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _, starting with a letter')
     .default('mlflow')
-    .describe('Catalog created for the models; one schema per environment inside it. @default mlflow'),
+    .describe('Catalog created for the models; one schema per environment inside it.'),
   storageRoot: z
     .string()
     .regex(/^(s3|abfss|gs):\/\/.+/, { message: 'expected a cloud storage URL (s3://, abfss://, gs://)' })
     .optional()
-    .describe('Managed storage of the catalog, when the metastore has no root storage. @default the metastore root'),
+    .describe('Managed storage of the catalog, when the metastore has no root storage.'),
   account: account
     .optional()
-    .describe('Create the groups at account level through the account API. @default reference existing account groups by name'),
+    .describe('Create the groups at account level through the account API.'),
 });
 
 export const databricksSchema = strictObject({
   host: z
     .url({ protocol: /^https$/, message: 'expected an https:// workspace URL' })
     .optional()
-    .describe('Workspace URL. @default DATABRICKS_HOST, or the workspace created in the same stack'),
+    .describe('Workspace URL.'),
   registry: z
     .enum(['workspace', 'unity-catalog'])
     .default('workspace')
-    .describe('Where registered models live. @default workspace'),
+    .describe('Where registered models live.'),
   experimentsRoot: pattern(/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'an absolute workspace folder such as /experiments')
     .default(CLIENT_EXPERIMENTS_ROOT)
-    .describe('Parent folder of the per-environment experiment folders; only /experiments with the workspace registry (the environment client writes there). @default /experiments'),
+    .describe('Parent folder of the per-environment experiment folders; only /experiments with the workspace registry (the environment client writes there).'),
   environments: z
     .array(environment)
     .min(1, { message: 'expected at least one environment' })
@@ -91,8 +91,8 @@ export const databricksSchema = strictObject({
   models: z
     .array(pattern(/^[a-z][a-z0-9_]{0,99}$/, 'lowercase letters, digits and _, starting with a letter'))
     .default([])
-    .describe('Registered models; one per environment is created. @default []'),
-  unityCatalog: unityCatalog.optional().describe('Unity Catalog settings, with registry: unity-catalog. @default catalog mlflow'),
+    .describe('Registered models; one per environment is created.'),
+  unityCatalog: unityCatalog.optional().describe('Unity Catalog settings, with registry: unity-catalog.'),
 }).superRefine((d, ctx) => {
   reportDuplicates(ctx, d.environments.map((e) => e.name), (i) => ['environments', i, 'name'], 'environment name');
   reportDuplicates(ctx, d.models, (i) => ['models', i], 'model name');

@@ -3,7 +3,6 @@ import {
   auroraMaxConnections,
   azureMaxConnections,
   DEPLOYMENT_OVERLAP,
-  defaultWorkers,
   ENGINES_PER_WORKER,
   maxWorkersTimesReplicas,
   type PoolSizing,
@@ -11,39 +10,41 @@ import {
   rdsMaxConnections,
   sizePool,
 } from '../../constructs/shared/db-connections';
-import { awsCostDefaults, azureCostDefaults } from './defaults';
+import { DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_BACKUP_SCHEDULE } from '../../constructs/aws/backup';
+import type { Resolved, ResolvedAws, ResolvedAzure } from './resolve';
 import { pattern, strictObject } from './zod-helpers';
 
 /**
  * Day-2 operations sections shared by AWS and Azure deployments: who is paged, how backups are
- * kept and how long deleted runs stay recoverable. Defaults are resolved in stacks/sections.
+ * kept and how long deleted runs stay recoverable. Defaults are resolved here, for resolveAws and
+ * resolveAzure (resolve.ts).
  */
 
 const email = pattern(/^[^\s@${}%]+@[^\s@${}%]+\.[a-z]{2,}$/i, 'an e-mail address such as oncall@example.com');
 
 export const alarmsSchema = strictObject({
-  enabled: z.boolean().optional().describe('Metric alarms on the load balancer/app, tasks/replicas and database. @default true'),
+  enabled: z.boolean().optional().describe('CloudWatch alarms / Azure Monitor alerts: 5xx, latency, unhealthy or missing tasks, restarts, database CPU, storage and connections.'),
   emails: z
     .array(email)
     .default([])
-    .describe('E-mail addresses subscribed to the alarm topic (AWS SNS) or action group (Azure); production without one is a policy warning. @default []'),
+    .describe('E-mail addresses subscribed to the alarm topic (AWS SNS) or action group (Azure); production without one is policy warning MLP-OPS-1.'),
 });
 
 export const backupSchema = strictObject({
   enabled: z
     .boolean()
     .optional()
-    .describe('AWS: an AWS Backup plan for the database and the artifact bucket. Azure: blob point-in-time restore. @default true in production'),
+    .describe('AWS: an AWS Backup plan (daily database and bucket, continuous bucket; vault encrypted with the data key). Azure: container point-in-time restore.'),
   retentionDays: z
     .number()
     .int()
     .min(7)
     .max(3650)
     .optional()
-    .describe('Days the AWS Backup recovery points are kept. @default 35'),
+    .describe('Days the AWS Backup recovery points are kept (continuous: 35 at most).'),
   schedule: pattern(/^cron\([0-9*?,/ A-Z#L-]+\)$/, 'an AWS Backup cron expression such as cron(0 3 * * ? *)')
     .optional()
-    .describe('When AWS Backup takes the daily recovery points (UTC). @default cron(0 3 * * ? *)'),
+    .describe('When AWS Backup takes the daily recovery points (UTC).'),
 });
 
 export const retentionSchema = strictObject({
@@ -53,8 +54,8 @@ export const retentionSchema = strictObject({
     .min(1)
     .max(3650)
     .optional()
-    .describe('Runs and experiments deleted longer ago than this are removed for good, with their artifacts, by a daily mlflow gc. @default 30'),
-  gcEnabled: z.boolean().optional().describe('Run the daily mlflow gc job. @default true'),
+    .describe('Runs and experiments deleted longer ago than this are removed for good, with their artifacts, by a daily mlflow gc.'),
+  gcEnabled: z.boolean().optional().describe('Run the daily mlflow gc job.'),
 });
 
 export type AlarmsConfig = z.output<typeof alarmsSchema>;
@@ -63,9 +64,9 @@ export type RetentionConfig = z.output<typeof retentionSchema>;
 
 /** Operations fields of a cloud deployment. */
 export const operationsFields = {
-  alarms: alarmsSchema.optional().describe('Alarms and where they go. @default enabled, no e-mail'),
-  backup: backupSchema.optional().describe('Backups beyond the database\'s point-in-time restore. @default on in production'),
-  retention: retentionSchema.optional().describe('Permanent removal of deleted runs and experiments. @default after 30 days'),
+  alarms: alarmsSchema.optional().describe('Alarms and where they go.'),
+  backup: backupSchema.optional().describe('Backups beyond the database\'s point-in-time restore.'),
+  retention: retentionSchema.optional().describe('Permanent removal of deleted runs and experiments.'),
 };
 
 /** The operations sections, as the stack sections receive them. */
@@ -76,62 +77,49 @@ export interface OperationsSections {
 }
 
 /** Alarm defaults, resolved once. */
-export function resolveAlarms(a: AlarmsConfig | undefined): { enabled: boolean; emails: readonly string[] } {
+export function resolveAlarms(a: AlarmsConfig | undefined): Resolved<AlarmsConfig> {
   return { enabled: a?.enabled ?? true, emails: a?.emails ?? [] };
 }
 
 /** Backup defaults, resolved once. */
-export function resolveBackup(b: BackupConfig | undefined, production: boolean): { enabled: boolean; retentionDays: number; schedule: string } {
-  return { enabled: b?.enabled ?? production, retentionDays: b?.retentionDays ?? 35, schedule: b?.schedule ?? 'cron(0 3 * * ? *)' };
-}
-
-/** What the connection plan needs from an AWS deployment (defaults resolved as stacks/sections/aws.ts does). */
-export interface AwsConnectionInputs {
-  readonly database?: { readonly engine: string; readonly instanceClass?: string; readonly maxCapacity?: number };
-  readonly tracking?: { readonly cpu?: number; readonly maxTasks?: number; readonly workers?: number };
-}
-
-/** What the connection plan needs from an Azure deployment. */
-export interface AzureConnectionInputs {
-  readonly database?: { readonly skuName?: string };
-  readonly tracking?: { readonly cpu?: number; readonly maxReplicas?: number; readonly workers?: number };
+export function resolveBackup(b: BackupConfig | undefined, production: boolean): Resolved<BackupConfig> {
+  return { enabled: b?.enabled ?? production, retentionDays: b?.retentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS, schedule: b?.schedule ?? DEFAULT_BACKUP_SCHEDULE };
 }
 
 export type ConnectionPlan =
   | { readonly ok: true; readonly sizing: PoolSizing; readonly workers: number; readonly maxReplicas: number }
   | { readonly ok: false; readonly path: string[]; readonly message: string };
 
-/** The connection limit and pool of an AWS deployment's tracking platform. */
-export function awsConnectionPlan(d: AwsConnectionInputs, production: boolean): ConnectionPlan | undefined {
-  const db = d.database;
-  const t = d.tracking;
+/**
+ * The connection limit and pool of an AWS deployment's tracking platform. `maxTasksSet`: the config
+ * sets tracking.maxTasks (the message then points at the field, else at the section).
+ */
+export function awsConnectionPlan(r: ResolvedAws, maxTasksSet: boolean): ConnectionPlan | undefined {
+  const db = r.database;
+  const t = r.tracking;
   if (!db || !t) return undefined;
   const aurora = db.engine === 'aurora-postgresql';
-  const sizing = awsCostDefaults(d, production);
-  const instanceClass = sizing.instanceClass;
+  const instanceClass = db.instanceClass;
   // A class that is not db.* has its own message already.
   if (!aurora && !instanceClass.startsWith('db.')) return undefined;
-  const limit = aurora ? auroraMaxConnections(db.maxCapacity ?? (production ? 16 : 4)) : rdsMaxConnections(instanceClass);
+  const limit = aurora ? auroraMaxConnections(db.maxCapacity) : rdsMaxConnections(instanceClass);
   const sizeField = aurora ? ['database', 'maxCapacity'] : ['database', 'instanceClass'];
   if (limit === undefined) {
     return { ok: false, path: sizeField, message: `unknown connection limit for ${instanceClass}: use a db.t3/t4g/m5-m8g/r5-r8g/x2g class so the server's connection pool can be sized` };
   }
-  const workers = t.workers ?? defaultWorkers(sizing.cpu / 1024);
-  return plan(limit, workers, sizing.maxTasks, ['tracking', 'maxTasks'], sizeField.join('.'), t.maxTasks !== undefined);
+  return plan(limit, t.workers, t.maxTasks, ['tracking', 'maxTasks'], sizeField.join('.'), maxTasksSet);
 }
 
 /** The connection limit and pool of an Azure deployment's tracking platform. */
-export function azureConnectionPlan(d: AzureConnectionInputs, production: boolean): ConnectionPlan | undefined {
-  const t = d.tracking;
-  if (!d.database || !t) return undefined;
-  const sizing = azureCostDefaults(d, production);
-  const sku = sizing.skuName;
+export function azureConnectionPlan(r: ResolvedAzure, maxReplicasSet: boolean): ConnectionPlan | undefined {
+  const t = r.tracking;
+  if (!r.database || !t) return undefined;
+  const sku = r.database.skuName;
   const limit = azureMaxConnections(sku);
   if (limit === undefined) {
     return { ok: false, path: ['database', 'skuName'], message: `unknown connection limit for ${sku}: use a B*ms/B2s, D*ds/D*s or E*ds/E*s SKU so the server's connection pool can be sized` };
   }
-  const workers = t.workers ?? defaultWorkers(sizing.cpu);
-  return plan(limit, workers, sizing.maxReplicas, ['tracking', 'maxReplicas'], 'database.skuName', t.maxReplicas !== undefined);
+  return plan(limit, t.workers, t.maxReplicas, ['tracking', 'maxReplicas'], 'database.skuName', maxReplicasSet);
 }
 
 function plan(limit: number, workers: number, maxReplicas: number, replicasPath: string[], sizeField: string, replicasSet: boolean): ConnectionPlan {
@@ -155,25 +143,13 @@ export function checkConnections(p: ConnectionPlan | undefined, ctx: z.Refinemen
   if (p && !p.ok) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 }
 
-/**
- * Azure container point-in-time restore, when backups are on: one day less than blob soft delete
- * (azurerm 4.55 storage_account restore_policy: days must be less than delete_retention_policy days).
- */
-export function azurePointInTimeRestoreDays(
-  d: { readonly backup?: BackupConfig; readonly artifacts?: { readonly softDeleteDays?: number } },
-  production: boolean,
-): number | undefined {
-  if (!resolveBackup(d.backup, production).enabled) return undefined;
-  return (d.artifacts?.softDeleteDays ?? (production ? 30 : 7)) - 1;
-}
-
-/** Point-in-time restore needs at least 2 days of blob soft delete. */
+/** Point-in-time restore of the artifacts (resolveAzure: one day less than blob soft delete) needs at least 2 days of soft delete. */
 export function checkAzureBackup(
-  d: { readonly backup?: BackupConfig; readonly artifacts?: { readonly softDeleteDays?: number } },
-  production: boolean,
+  d: { readonly artifacts?: { readonly softDeleteDays?: number } },
+  r: Pick<ResolvedAzure, 'artifacts'>,
   ctx: z.RefinementCtx,
 ): void {
-  const days = azurePointInTimeRestoreDays(d, production);
+  const days = r.artifacts?.pointInTimeRestoreDays;
   if (days !== undefined && days < 1) {
     ctx.addIssue({
       code: 'custom',
@@ -185,6 +161,6 @@ export function checkAzureBackup(
 }
 
 /** Retention defaults, resolved once. The gc runs daily at 04:00 UTC, after the 03:00 backups. */
-export function resolveRetention(r: RetentionConfig | undefined): { gcEnabled: boolean; deletedRunsDays: number; hourUtc: number } {
+export function resolveRetention(r: RetentionConfig | undefined): Resolved<RetentionConfig> & { readonly hourUtc: number } {
   return { gcEnabled: r?.gcEnabled ?? true, deletedRunsDays: r?.deletedRunsDays ?? 30, hourUtc: 4 };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
+import { DEFAULT_ADMIN_USERNAME, DEFAULT_MLFLOW_IMAGE } from '../../constructs/shared/mlflow-server';
 import { pattern, reportDuplicates } from './zod-helpers';
 
 /** Fields and rules the tracking platform shares on every cloud. */
@@ -7,16 +7,16 @@ import { pattern, reportDuplicates } from './zod-helpers';
 export const mlflowImage = pattern(/^[\w.-]+(:\d+)?(\/[\w.-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/, 'a pinned image reference (a tag or digest, not latest)')
   .refine((i) => !i.endsWith(':latest'), { message: 'expected a pinned image, not :latest' })
   .default(DEFAULT_MLFLOW_IMAGE)
-  .describe(`MLflow image with the PostgreSQL driver, the cloud storage packages and the auth extra. @default ${DEFAULT_MLFLOW_IMAGE}`);
+  .describe('MLflow image with the PostgreSQL driver, the cloud storage packages and the auth extra (the -full variant); pinned, not latest. Point it at a private mirror if you have one.');
 
 export const adminUsername = pattern(/^[a-z][a-z0-9_-]{2,31}$/, '3-32 lowercase letters, digits, _ or -')
-  .default('admin')
-  .describe('MLflow auth admin user. @default admin');
+  .default(DEFAULT_ADMIN_USERNAME)
+  .describe('MLflow auth admin user.');
 
 export const telemetry = z
   .boolean()
   .default(false)
-  .describe("Send MLflow's anonymous usage telemetry (MLFLOW_DISABLE_TELEMETRY and DO_NOT_TRACK are set otherwise). @default false");
+  .describe("Send MLflow's anonymous usage telemetry (MLFLOW_DISABLE_TELEMETRY and DO_NOT_TRACK are set otherwise).");
 
 /** Workspace names MLflow reserves (mlflow/store/workspace/abstract_store.py WorkspaceNameValidator, and `default`). */
 const RESERVED_WORKSPACES = ['default', 'workspaces', 'api', 'ajax-api', 'static-files'];

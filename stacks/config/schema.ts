@@ -13,6 +13,7 @@ import {
 import { databricksSchema } from './databricks';
 import { awsConnectionPlan, azureConnectionPlan, checkAzureBackup, checkConnections, operationsFields } from './operations';
 import { isProduction } from './production';
+import { resolveAws, resolveAzure, resolveShared } from './resolve';
 import { POLICY_RULE_IDS, isPolicyRuleId } from './rule-ids';
 import { dnsLabel, pattern, strictObject } from './zod-helpers';
 
@@ -32,22 +33,22 @@ export const backendSchema = z
           .string()
           .regex(/^[^/]/, { message: 'expected a relative path (absolute paths make snapshots machine-dependent)' })
           .optional()
-          .describe('State file path relative to the project root. @default terraform.<name>.tfstate'),
+          .describe('State file path relative to the project root.'),
       },
-      'Local state file (default), for trying things out; not for shared deployments.',
+      'Local state file, for trying things out; not for shared deployments.',
     ),
     strictObject(
       {
         type: z.literal('s3'),
         bucket: z.string().min(3).describe('S3 bucket that holds the state.'),
-        key: z.string().min(1).optional().describe('State object key. @default mlflow-platform/<name>.tfstate'),
+        key: z.string().min(1).optional().describe('State object key: one per stack.'),
         region: z.string().min(1).describe('Region of the state bucket.'),
-        encrypt: z.boolean().default(true).describe('Server-side encryption of the state object. @default true'),
+        encrypt: z.boolean().default(true).describe('Server-side encryption of the state object.'),
         useLockfile: z
           .boolean()
           .default(true)
-          .describe('S3-native state locking (Terraform >= 1.10), no DynamoDB table. @default true'),
-        kmsKeyId: z.string().optional().describe('KMS key for the state object. @default the bucket default'),
+          .describe('S3-native state locking (Terraform >= 1.10), no DynamoDB table.'),
+        kmsKeyId: z.string().optional().describe('KMS key for the state object.'),
       },
       'S3 backend: Terraform `backend "s3"`.',
     ),
@@ -59,11 +60,11 @@ export const backendSchema = z
           'Storage account that holds the state.',
         ),
         containerName: z.string().min(3).describe('Blob container that holds the state.'),
-        key: z.string().min(1).optional().describe('State blob name. @default mlflow-platform/<name>.tfstate'),
+        key: z.string().min(1).optional().describe('State blob name: one per stack.'),
         useAzureadAuth: z
           .boolean()
           .default(true)
-          .describe('Entra ID authentication to the storage account instead of shared keys. @default true'),
+          .describe('Entra ID authentication to the storage account instead of shared keys.'),
       },
       'Azure Storage backend: Terraform `backend "azurerm"`.',
     ),
@@ -91,26 +92,40 @@ const commonFields = {
   production: z
     .boolean()
     .optional()
-    .describe('Production deployments get production defaults. @default true when environment is prod or production'),
+    .describe('Production deployments get production defaults (deletion protection, Multi-AZ, longer backups, …).'),
   tags: z
     .record(tagKey, z.string().max(256))
     .refine((t) => Object.keys(t).length <= MAX_CONFIG_TAGS, {
       message: `expected at most ${MAX_CONFIG_TAGS} tags: AWS and Azure allow ${MAX_TAGS_PER_RESOURCE} per resource and the platform adds up to ${PLATFORM_TAG_KEYS.length} (${PLATFORM_TAG_KEYS.join(', ')})`,
     })
     .default({})
-    .describe('Tags for every taggable resource, merged with deployment, environment and managed-by. @default {}'),
-  backend: backendSchema.default({ type: 'local' }).describe('Terraform state backend. @default { type: local }'),
+    .describe('Tags for every taggable resource (AWS provider default_tags, Azure per resource), merged with the automatic deployment, environment and managed-by tags, which win.'),
+  backend: backendSchema.default({ type: 'local' }).describe('Terraform state backend.'),
   suppressions: z
     .array(suppression)
     .default([])
-    .describe('Accepted policy violations: a rule, a resource address and a reason each; listed at every synth. @default []'),
+    .describe('Accepted policy violations: a rule, a resource address and a reason each; listed at every synth (README, "Policy checks").'),
 };
+
+const awsRegion = pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1');
+const azureLocation = pattern(/^[a-z]+[a-z0-9]*$/, 'an Azure location such as westeurope');
+
+/** The fields every deployment has, and the cloud's: the README's deployment table (cli/docs/config-tables.ts). */
+const { name, environment, ...otherCommonFields } = commonFields;
+export const deploymentFieldsSchema = strictObject({
+  name,
+  environment,
+  cloud: z.enum(['aws', 'azure']).optional().describe('Cloud of the tracking platform; the sections below depend on it.'),
+  region: awsRegion.optional().describe('AWS region (cloud: aws).'),
+  location: azureLocation.optional().describe('Azure location (cloud: azure).'),
+  ...otherCommonFields,
+});
 
 const awsDeployment = strictObject({
   ...commonFields,
   cloud: z.literal('aws').describe('Cloud of the tracking platform.'),
-  region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').describe('AWS region.'),
-  network: awsNetworkSchema.optional().describe('VPC over 2-3 AZs with public, private and isolated subnets. @default a new VPC'),
+  region: awsRegion.describe('AWS region.'),
+  network: awsNetworkSchema.optional().describe('VPC over 2-3 AZs with public, private and isolated subnets (a new one unless network.existing).'),
   database: awsDatabaseSchema.optional().describe('PostgreSQL backend store of the tracking server.'),
   artifacts: awsArtifactsSchema.optional().describe('Private S3 artifact store.'),
   tracking: awsTrackingSchema.optional().describe('MLflow tracking server on ECS Fargate behind an Application Load Balancer.'),
@@ -119,15 +134,17 @@ const awsDeployment = strictObject({
   ...operationsFields,
 }).superRefine((d, ctx) => {
   const production = isProduction({ environment: d.environment, production: d.production });
-  checkAwsDeployment(d, production, ctx);
-  checkConnections(awsConnectionPlan(d, production), ctx);
+  // The checks judge the values the stack will use: the same resolver as stacks/sections/aws.ts.
+  const resolved = resolveAws(d, production);
+  checkAwsDeployment(d, resolved, ctx);
+  checkConnections(awsConnectionPlan(resolved, d.tracking?.maxTasks !== undefined), ctx);
 });
 
 const azureDeployment = strictObject({
   ...commonFields,
   cloud: z.literal('azure').describe('Cloud of the tracking platform.'),
-  location: pattern(/^[a-z]+[a-z0-9]*$/, 'an Azure location such as westeurope').describe('Azure location.'),
-  network: azureNetworkSchema.optional().describe('Resource group, VNet, delegated subnets, NSGs and private DNS. @default a new VNet'),
+  location: azureLocation.describe('Azure location.'),
+  network: azureNetworkSchema.optional().describe('Resource group, VNet, delegated subnets, NSGs and private DNS.'),
   database: azureDatabaseSchema.optional().describe('PostgreSQL flexible server with private access.'),
   artifacts: azureArtifactsSchema.optional().describe('Private storage account for artifacts.'),
   tracking: azureTrackingSchema.optional().describe('MLflow tracking server on Azure Container Apps (internal).'),
@@ -137,9 +154,10 @@ const azureDeployment = strictObject({
   ...operationsFields,
 }).superRefine((d, ctx) => {
   const production = isProduction({ environment: d.environment, production: d.production });
-  checkAzureDeployment(d, production, ctx);
-  checkConnections(azureConnectionPlan(d, production), ctx);
-  checkAzureBackup(d, production, ctx);
+  const resolved = resolveAzure(d, production);
+  checkAzureDeployment(d, resolved, ctx);
+  checkConnections(azureConnectionPlan(resolved, d.tracking?.maxReplicas !== undefined), ctx);
+  checkAzureBackup(d, resolved, ctx);
 });
 
 const governanceDeployment = strictObject({
@@ -166,9 +184,5 @@ export type DeploymentConfig = ParsedDeployment & {
 
 /** Resolves defaults that depend on other fields. */
 export function resolveDeployment(parsed: ParsedDeployment, source: string): DeploymentConfig {
-  return {
-    ...parsed,
-    production: isProduction({ environment: parsed.environment, production: parsed.production }),
-    source,
-  };
+  return { ...parsed, production: resolveShared(parsed).production, source };
 }

@@ -13,9 +13,10 @@ import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { TrackingAlarms } from '../../constructs/aws/alarms';
 import { PlatformBackup } from '../../constructs/aws/backup';
 import type { AwsArtifactsConfig, AwsDatabaseConfig, AwsNetworkConfig, AwsTeamConfig, AwsTrackingConfig } from '../config/aws';
-import { awsCostDefaults, awsLogClassDefault, awsLogGroupClass } from '../config/defaults';
+import { awsLogGroupClass } from '../config/defaults';
 import { gcScript } from '../../constructs/shared/gc-script';
-import { awsConnectionPlan, type OperationsSections, resolveAlarms, resolveBackup, resolveRetention } from '../config/operations';
+import { awsConnectionPlan, type OperationsSections } from '../config/operations';
+import { FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB, type ResolvedAws, type ResolvedAwsTracking, resolveAws } from '../config/resolve';
 
 export interface AwsPlatformProps extends OperationsSections {
   readonly name: string;
@@ -29,12 +30,14 @@ export interface AwsPlatformProps extends OperationsSections {
 }
 
 /**
- * The AWS tracking platform: network, keys, database, artifact store, tracking service and teams,
- * with production defaults resolved here (the one place that knows what production means on AWS).
+ * The AWS tracking platform: network, keys, database, artifact store, tracking service and teams.
+ * Every config-driven construct prop comes from resolveAws (stacks/config/resolve.ts), never from a
+ * default written here or a construct's own fallback.
  */
 export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void {
   const { production, name, region } = props;
   if (!props.network && !props.tracking) return;
+  const r = resolveAws(props, production);
   const identity = new DataAwsCallerIdentity(scope, 'account', {});
   const partition = new DataAwsPartition(scope, 'partition', {});
   const keyDefaults = { accountId: identity.accountId, region, partition: partition.partition };
@@ -46,27 +49,25 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     allowAlarmNotifications: true,
   });
 
-  const n = props.network;
-  const sizing = awsCostDefaults(props, production);
-  const azCount = sizing.azCount;
+  const n = r.network;
   const network = new TrackingNetwork(scope, 'network', {
     namePrefix: name,
     region,
     logsKey,
-    vpcCidr: n?.vpcCidr,
-    azCount,
-    subnetPrefixLength: n?.subnetPrefixLength,
-    natGateways: sizing.natGateways,
-    interfaceEndpoints: sizing.interfaceEndpoints,
-    flowLogRetentionDays: n?.flowLogRetentionDays ?? (production ? 365 : 90),
-    flowLogClass: awsLogGroupClass(awsLogClassDefault(n?.flowLogClass)),
-    existing: n?.existing,
+    vpcCidr: n.vpcCidr,
+    azCount: n.azCount,
+    subnetPrefixLength: n.subnetPrefixLength,
+    natGateways: n.natGateways,
+    interfaceEndpoints: n.interfaceEndpoints,
+    flowLogRetentionDays: n.flowLogRetentionDays,
+    flowLogClass: awsLogGroupClass(n.flowLogClass),
+    existing: n.existing,
   });
   new TerraformOutput(scope, 'vpc_id', { value: network.vpcId });
 
-  const db = props.database;
-  const t = props.tracking;
-  if (!db || !t) return;
+  // The config check requires database, artifacts and tracking together.
+  const { database: db, tracking: t, artifacts: a } = r;
+  if (!db || !t || !a) return;
   const dataKey = new EncryptionKey(scope, 'data-key', {
     ...keyDefaults,
     alias: `${name}/data`,
@@ -79,44 +80,44 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
     key: dataKey,
     engine: db.engine,
     engineVersion: db.engineVersion,
-    instanceClass: sizing.instanceClass,
+    instanceClass: db.instanceClass,
     allocatedStorageGb: db.allocatedStorageGb,
     maxAllocatedStorageGb: db.maxAllocatedStorageGb,
-    minCapacity: db.minCapacity ?? (production ? 1 : 0.5),
-    maxCapacity: db.maxCapacity ?? (production ? 16 : 4),
-    backupRetentionDays: db.backupRetentionDays ?? (production ? 14 : 7),
-    multiAz: db.multiAz ?? production,
-    deletionProtection: db.deletionProtection ?? production,
-    protect: production,
+    minCapacity: db.minCapacity,
+    maxCapacity: db.maxCapacity,
+    backupRetentionDays: db.backupRetentionDays,
+    multiAz: db.multiAz,
+    deletionProtection: db.deletionProtection,
+    protect: r.derived.protect,
   });
 
   const logBucket = new AccessLogBucket(scope, 'access-logs', {
     bucketName: `${name}-logs-${identity.accountId}`,
     region,
-    retentionDays: production ? 365 : 90,
-    protect: production,
+    retentionDays: r.derived.accessLogRetentionDays,
+    protect: r.derived.protect,
   });
   const artifacts = new ArtifactStore(scope, 'artifacts', {
     bucketName: `${name}-artifacts-${identity.accountId}`,
     key: dataKey,
     logBucket,
-    noncurrentVersionDays: props.artifacts?.noncurrentVersionDays ?? (production ? 365 : 30),
-    protect: production,
+    noncurrentVersionDays: a.noncurrentVersionDays,
+    protect: r.derived.protect,
   });
 
   network.limitS3Endpoint({ bucketArns: [artifacts.bucketArn], partition: partition.partition, region });
 
-  const connections = awsConnectionPlan({ database: db, tracking: t }, production);
+  const connections = awsConnectionPlan(r, props.tracking?.maxTasks !== undefined);
   // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
-  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
+  if (!connections?.ok) throw new Error(connections ? `${connections.path.join('.')}: ${connections.message}` : `database.instanceClass: expected a db.* class, got ${db.instanceClass}`);
   const lb = t.loadBalancer;
-  const service = new TrackingService(scope, 'tracking', trackingServiceProps(props, { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey, sizing, pool: connections?.sizing }));
+  const service = new TrackingService(scope, 'tracking', trackingServiceProps(props, r, { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey, pool: connections.sizing }));
 
   if (lb.internetFacing) {
     new RateLimitedWebAcl(scope, 'tracking-waf', { name: `${name}-tracking`, resourceArn: service.loadBalancerArn, limit: lb.rateLimit });
   }
 
-  const teams = (props.teams ?? []).map(
+  const teams = r.teams.map(
     (team) =>
       [
         team.name,
@@ -129,7 +130,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
       ] as const,
   );
 
-  addOperations(scope, props, { identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections?.sizing.limit });
+  addOperations(scope, props, r, { tracking: t, identity, partition, database, artifacts, service, dataKey, logsKey, maxConnections: connections.sizing.limit });
 
   addAwsOutputs(scope, { service, artifacts, database, teams: teams.map(([team, role]) => ({ team, role })) });
 }
@@ -137,8 +138,9 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
 /** TrackingService's fully resolved props: config values with their defaults, and the constructs it uses. */
 function trackingServiceProps(
   props: AwsPlatformProps,
+  r: ResolvedAws,
   x: {
-    readonly tracking: AwsTrackingConfig;
+    readonly tracking: ResolvedAwsTracking;
     readonly identity: DataAwsCallerIdentity;
     readonly partition: DataAwsPartition;
     readonly network: TrackingNetwork;
@@ -147,23 +149,20 @@ function trackingServiceProps(
     readonly logBucket: AccessLogBucket;
     readonly dataKey: EncryptionKey;
     readonly logsKey: EncryptionKey;
-    readonly sizing: ReturnType<typeof awsCostDefaults>;
-    readonly pool?: { readonly poolSize: number; readonly maxOverflow: number };
+    readonly pool: { readonly poolSize: number; readonly maxOverflow: number };
   },
 ): TrackingServiceProps {
   const { production, name, region } = props;
-  const { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey, sizing } = x;
+  const { tracking: t, identity, partition, network, database, artifacts, logBucket, dataKey, logsKey } = x;
   const lb = t.loadBalancer;
-  const n = props.network;
-  const vpcCidr = n?.existing?.vpcCidr ?? n?.vpcCidr ?? '10.0.0.0/16';
-  const publicTasks = sizing.taskSubnets === 'public';
+  const publicTasks = r.network.taskSubnets === 'public';
   return {
     namePrefix: name,
     region,
     accountId: identity.accountId,
     partition: partition.partition,
     vpcId: network.vpcId,
-    vpcCidr,
+    vpcCidr: r.derived.vpcCidr,
     privateSubnetIds: network.privateSubnetIds,
     publicSubnetIds: network.publicSubnetIds,
     database,
@@ -173,23 +172,23 @@ function trackingServiceProps(
     logsKey,
     loadBalancer: {
       internetFacing: lb.internetFacing,
-      allowedCidrs: lb.allowedCidrs ?? [vpcCidr],
+      allowedCidrs: lb.allowedCidrs,
       certificateArn: lb.certificateArn,
       sslPolicy: lb.sslPolicy,
       allowPlainHttp: lb.allowPlainHttp,
     },
     image: t.image,
-    cpu: sizing.cpu,
-    memory: sizing.memory,
-    minTasks: sizing.minTasks,
-    maxTasks: sizing.maxTasks,
-    spot: sizing.spot,
+    cpu: t.cpu,
+    memory: t.memory,
+    minTasks: t.minTasks,
+    maxTasks: t.maxTasks,
+    spot: t.spot,
     publicTaskIps: publicTasks,
     workers: t.workers,
     domainName: t.domainName,
     hostedZoneId: t.hostedZoneId,
-    logRetentionDays: t.logRetentionDays ?? (production ? 365 : 90),
-    logGroupClass: awsLogGroupClass(awsLogClassDefault(t.logClass)),
+    logRetentionDays: t.logRetentionDays,
+    logGroupClass: awsLogGroupClass(t.logClass),
     adminUsername: t.adminUsername,
     production,
     // Tasks in public subnets pull the image from ghcr.io through the internet gateway; private
@@ -197,10 +196,11 @@ function trackingServiceProps(
     httpsEgress:
       publicTasks || network.internetEgress || !network.s3PrefixListId ? { internet: true } : { internet: false, s3PrefixListId: network.s3PrefixListId },
     telemetry: t.telemetry,
-    teams: (props.teams ?? []).map((team) => team.name),
+    teams: r.teams.map((team) => team.name),
     databasePool: x.pool,
     idleTimeoutSeconds: t.uploadIdleTimeoutSeconds,
-    ephemeralStorageGib: t.ephemeralStorageGb ?? (production ? 50 : undefined),
+    // Fargate's own size needs no ephemeral_storage block in the task definition.
+    ephemeralStorageGib: t.ephemeralStorageGb === FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB ? undefined : t.ephemeralStorageGb,
   };
 }
 
@@ -233,6 +233,7 @@ function addAwsOutputs(
 }
 
 interface OperationsTargets {
+  readonly tracking: ResolvedAwsTracking;
   readonly identity: DataAwsCallerIdentity;
   readonly partition: DataAwsPartition;
   readonly database: TrackingDatabase;
@@ -240,15 +241,15 @@ interface OperationsTargets {
   readonly service: TrackingService;
   readonly dataKey: EncryptionKey;
   readonly logsKey: EncryptionKey;
-  readonly maxConnections?: number;
+  readonly maxConnections: number;
 }
 
 /** Alarms and backups of the tracking platform (issue: day-2 operations). */
-function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsTargets): void {
+function addOperations(scope: Construct, props: AwsPlatformProps, r: ResolvedAws, x: OperationsTargets): void {
   const { name, production, region } = props;
   const db = x.database.resource;
   const isInstance = db instanceof DbInstance;
-  const alarmConfig = resolveAlarms(props.alarms);
+  const alarmConfig = r.alarms;
   if (alarmConfig.enabled) {
     new TrackingAlarms(scope, 'alarms', {
       namePrefix: name,
@@ -262,17 +263,17 @@ function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsT
       clusterName: x.service.clusterName,
       clusterArn: x.service.clusterArn,
       serviceName: x.service.serviceName,
-      minTasks: props.tracking?.minTasks ?? (production ? 2 : 1),
+      minTasks: x.tracking.minTasks,
       database: {
         kind: isInstance ? 'instance' : 'cluster',
         identifier: isInstance ? db.identifier : db.clusterIdentifier,
-        maxConnections: x.maxConnections ?? 100,
-        allocatedStorageGb: isInstance ? props.database?.allocatedStorageGb : undefined,
+        maxConnections: x.maxConnections,
+        allocatedStorageGb: isInstance ? r.database?.allocatedStorageGb : undefined,
       },
       production,
     });
   }
-  const retention = resolveRetention(props.retention);
+  const retention = r.retention;
   if (retention.gcEnabled) {
     x.service.scheduleCommand('gc', {
       scheduleExpression: `cron(0 ${retention.hourUtc} * * ? *)`,
@@ -280,7 +281,7 @@ function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsT
       command: gcScript({ artifactsDestination: `s3://${x.artifacts.bucketName}`, olderThanDays: retention.deletedRunsDays }),
     });
   }
-  const backup = resolveBackup(props.backup, production);
+  const backup = r.backup;
   if (backup.enabled) {
     const plan = new PlatformBackup(scope, 'backup', {
       namePrefix: name,
@@ -291,7 +292,7 @@ function addOperations(scope: Construct, props: AwsPlatformProps, x: OperationsT
       bucketArn: x.artifacts.bucketArn,
       retentionDays: backup.retentionDays,
       schedule: backup.schedule,
-      protect: production,
+      protect: r.derived.protect,
     });
     x.artifacts.allowServiceRole(plan.roleArn);
   }

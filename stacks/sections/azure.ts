@@ -1,5 +1,4 @@
 import { TerraformOutput } from 'cdktf';
-import { azureCostDefaults, azureLogDefaults, type AzureLogDefaults } from '../config/defaults';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ArtifactStorage } from '../../constructs/azure/artifact-storage';
@@ -13,10 +12,11 @@ import { TeamAccess } from '../../constructs/azure/team-access';
 import { TrackingApp } from '../../constructs/azure/tracking-app';
 import type { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { teamArtifactPrefix } from '../../constructs/shared/mlflow-server';
-import { type AzureDatabaseConfig, type AzureSections, resolveSubnets } from '../config/azure';
+import type { AzureSections } from '../config/azure';
 import { TrackingAlerts } from '../../constructs/azure/alerts';
 import { gcScript } from '../../constructs/shared/gc-script';
-import { azureConnectionPlan, azurePointInTimeRestoreDays, type OperationsSections, resolveAlarms, resolveRetention } from '../config/operations';
+import { azureConnectionPlan, type OperationsSections } from '../config/operations';
+import { type ResolvedAzure, type ResolvedAzureDatabase, resolveAzure } from '../config/resolve';
 
 export interface AzurePlatformProps extends AzureSections, OperationsSections {
   readonly name: string;
@@ -31,61 +31,61 @@ export interface CreatedWorkspace {
 }
 
 /**
- * The Azure tracking platform and the VNet-injected Databricks workspace, with production defaults
- * resolved here.
+ * The Azure tracking platform and the VNet-injected Databricks workspace. Every config-driven
+ * construct prop comes from resolveAzure (stacks/config/resolve.ts), never from a default written
+ * here or a construct's own fallback.
  */
 export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): CreatedWorkspace | undefined {
   const { production, name } = props;
-  const withWorkspace = props.databricksWorkspace !== undefined;
+  const r = resolveAzure(props, production);
   const network = new AzureNetwork(scope, 'network', {
     namePrefix: name,
     location: props.location,
-    existingResourceGroupName: props.network?.resourceGroupName,
-    vnetCidr: props.network?.vnetCidr ?? '10.40.0.0/16',
-    subnets: resolveSubnets(props.network, withWorkspace),
-    dnsLinkedVnetIds: props.network?.dnsLinkedVnetIds,
+    existingResourceGroupName: r.network.resourceGroupName,
+    vnetCidr: r.network.vnetCidr,
+    subnets: r.network.subnets,
+    dnsLinkedVnetIds: r.network.dnsLinkedVnetIds,
   });
 
   let workspace: CreatedWorkspace | undefined;
-  if (props.databricksWorkspace) {
+  if (r.databricksWorkspace) {
     const ws = new InjectedDatabricksWorkspace(scope, 'databricks-workspace', {
-      name: props.databricksWorkspace.name ?? `dbw-${name}`,
-      managedResourceGroupName: props.databricksWorkspace.managedResourceGroupName ?? `rg-${name}-databricks-managed`,
+      name: r.databricksWorkspace.name,
+      managedResourceGroupName: r.databricksWorkspace.managedResourceGroupName,
       network,
-      protect: production,
+      protect: r.derived.protect,
     });
     workspace = { host: ws.host, azureWorkspaceResourceId: ws.workspace.id };
     new TerraformOutput(scope, 'databricks_workspace_url', { value: ws.host });
   }
 
-  const { database: db, tracking: t, artifacts: a } = props;
+  const { database: db, tracking: t, artifacts: a } = r;
   if (!db || !t || !a) return workspace;
 
   const client = new DataAzurermClientConfig(scope, 'client', {});
-  const deployerCidrs = props.network?.deployerCidrs ?? [];
+  const deployerCidrs = r.network.deployerCidrs;
   const keyVault = new PrivateKeyVault(scope, 'key-vault', {
     namePrefix: name,
     network,
     tenantId: client.tenantId,
     deployerObjectId: client.objectId,
     deployerCidrs,
-    softDeleteRetentionDays: production ? 90 : 7,
-    protect: production,
+    softDeleteRetentionDays: r.derived.keyVaultSoftDeleteDays,
+    protect: r.derived.protect,
   });
-  const { database, databasePasswordSecret } = addDatabase(scope, props, network, keyVault, db);
+  const { database, databasePasswordSecret } = addDatabase(scope, props, r, { network, keyVault, db });
   const storage = new ArtifactStorage(scope, 'artifacts', {
     namePrefix: name,
     network,
-    replication: a.replication ?? (production ? 'GZRS' : 'ZRS'),
-    softDeleteDays: a.softDeleteDays ?? (production ? 30 : 7),
-    pointInTimeRestoreDays: azurePointInTimeRestoreDays(props, production),
+    replication: a.replication,
+    softDeleteDays: a.softDeleteDays,
+    pointInTimeRestoreDays: a.pointInTimeRestoreDays,
     deployerCidrs,
-    protect: production,
+    protect: r.derived.protect,
   });
-  const sizes = azureCostDefaults(props, production);
-  const connections = azureConnectionPlan(props, production);
+  const connections = azureConnectionPlan(r, props.tracking?.maxReplicas !== undefined);
   // The config loader rejected a plan that does not fit; a construct-level caller gets the same message.
-  if (connections && !connections.ok) throw new Error(`${connections.path.join('.')}: ${connections.message}`);
+  if (!connections?.ok) throw new Error(connections ? `${connections.path.join('.')}: ${connections.message}` : 'database and tracking: expected both');
   const app = new TrackingApp(scope, 'tracking', {
     namePrefix: name,
     network,
@@ -94,29 +94,31 @@ export function addAzurePlatform(scope: Construct, props: AzurePlatformProps): C
     storage,
     keyVault,
     image: t.image,
-    cpu: sizes.cpu,
-    minReplicas: sizes.minReplicas,
-    maxReplicas: sizes.maxReplicas,
+    cpu: t.cpu,
+    minReplicas: t.minReplicas,
+    maxReplicas: t.maxReplicas,
     workers: t.workers,
-    ...logSettings(azureLogDefaults(t, production)),
+    logRetentionDays: t.logRetentionDays,
+    logTotalRetentionDays: t.logTotalRetentionDays,
+    consoleLogPlan: t.consoleLogPlan === 'basic' ? 'Basic' : 'Analytics',
     adminUsername: t.adminUsername,
-    zoneRedundant: production,
-    allowedCidrs: t.ingress?.allowedCidrs,
+    zoneRedundant: r.derived.zoneRedundant,
+    allowedCidrs: t.ingress.allowedCidrs,
     telemetry: t.telemetry,
-    teams: (props.teams ?? []).map((team) => team.name),
-    databasePool: connections?.sizing,
+    teams: r.teams.map((team) => team.name),
+    databasePool: connections.sizing,
   });
-  addAzureOperations(scope, props, { app, storage, database, network, connectionLimit: connections?.sizing.limit, minReplicas: sizes.minReplicas });
+  addAzureOperations(scope, props, r, { app, storage, database, network, connectionLimit: connections.sizing.limit, minReplicas: t.minReplicas });
   const logs = app.logAnalyticsWorkspaceId;
   sendDiagnostics(scope, 'database-diagnostics', database.server.id, logs);
   sendDiagnostics(scope, 'key-vault-diagnostics', keyVault.vault.id, logs);
   sendDiagnostics(scope, 'storage-diagnostics', `${storage.account.id}/blobServices/default`, logs);
 
-  for (const team of props.teams ?? []) {
+  for (const team of r.teams) {
     new TeamAccess(scope, `team-${team.name}`, { team: team.name, principalIds: team.principalIds, artifacts: storage });
   }
 
-  addAzureOutputs(scope, props, { app, storage, database });
+  addAzureOutputs(scope, r, { app, storage, database });
   return workspace;
 }
 
@@ -130,16 +132,17 @@ interface AzurePlatformParts {
 function addAzureOperations(
   scope: Construct,
   props: AzurePlatformProps,
-  x: AzurePlatformParts & { readonly network: AzureNetwork; readonly connectionLimit?: number; readonly minReplicas: number },
+  r: ResolvedAzure,
+  x: AzurePlatformParts & { readonly network: AzureNetwork; readonly connectionLimit: number; readonly minReplicas: number },
 ): void {
-  const retention = resolveRetention(props.retention);
+  const retention = r.retention;
   if (retention.gcEnabled) {
     x.app.addScheduledJob('gc', {
       cronExpression: `0 ${retention.hourUtc} * * *`,
       command: gcScript({ artifactsDestination: x.storage.artifactsUri, olderThanDays: retention.deletedRunsDays }),
     });
   }
-  const alarmConfig = resolveAlarms(props.alarms);
+  const alarmConfig = r.alarms;
   if (alarmConfig.enabled) {
     new TrackingAlerts(scope, 'alerts', {
       namePrefix: props.name,
@@ -149,7 +152,7 @@ function addAzureOperations(
       logAnalyticsWorkspaceId: x.app.logAnalyticsWorkspaceId,
       location: x.network.location,
       databaseId: x.database.server.id,
-      maxConnections: x.connectionLimit ?? 100,
+      maxConnections: x.connectionLimit,
       minReplicas: x.minReplicas,
       emails: alarmConfig.emails,
       production: props.production,
@@ -158,7 +161,7 @@ function addAzureOperations(
 }
 
 /** The stack outputs `client-config` and `smoke` read. */
-function addAzureOutputs(scope: Construct, props: AzurePlatformProps, x: AzurePlatformParts): void {
+function addAzureOutputs(scope: Construct, r: ResolvedAzure, x: AzurePlatformParts): void {
   new TerraformOutput(scope, 'tracking_uri', { value: x.app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
   new TerraformOutput(scope, 'artifact_container', { value: x.storage.artifactsUri });
   new TerraformOutput(scope, 'database_fqdn', { value: x.database.fqdn });
@@ -170,7 +173,7 @@ function addAzureOutputs(scope: Construct, props: AzurePlatformProps, x: AzurePl
   new TerraformOutput(scope, 'teams', {
     description: 'Per team: MLflow workspace, team-admin secret and artifact prefix in the container.',
     value: Object.fromEntries(
-      (props.teams ?? []).map((team) => [
+      r.teams.map((team) => [
         team.name,
         { workspace: team.name, admin_secret_id: x.app.teamAdminSecretIds[team.name], artifact_prefix: teamArtifactPrefix(team.name) },
       ]),
@@ -194,11 +197,11 @@ function addAzureOutputs(scope: Construct, props: AzurePlatformProps, x: AzurePl
 function addDatabase(
   scope: Construct,
   props: AzurePlatformProps,
-  network: AzureNetwork,
-  keyVault: PrivateKeyVault,
-  db: AzureDatabaseConfig,
+  r: ResolvedAzure,
+  x: { readonly network: AzureNetwork; readonly keyVault: PrivateKeyVault; readonly db: ResolvedAzureDatabase },
 ): { database: FlexiblePostgres; databasePasswordSecret: KeyVaultSecret } {
-  const { production, name } = props;
+  const { name } = props;
+  const { network, keyVault, db } = x;
   const databasePasswordSecret = keyVault.addWriteOnlySecret(
     'database-password',
     'postgres-admin-password',
@@ -213,18 +216,13 @@ function addDatabase(
     // The server only once its password is in the vault (and after the zone link: FlexiblePostgres).
     dependsOn: [databasePasswordSecret],
     version: db.version,
-    skuName: azureCostDefaults(props, production).skuName,
+    skuName: db.skuName,
     storageMb: db.storageMb,
-    backupRetentionDays: db.backupRetentionDays ?? (production ? 35 : 7),
-    highAvailability: db.highAvailability ?? production,
-    geoRedundantBackup: db.geoRedundantBackup ?? production,
+    backupRetentionDays: db.backupRetentionDays,
+    highAvailability: db.highAvailability,
+    geoRedundantBackup: db.geoRedundantBackup,
     zone: db.zone,
-    protect: production,
+    protect: r.derived.protect,
   });
   return { database, databasePasswordSecret };
-}
-
-/** The tracking app's log props from the resolved log defaults. */
-function logSettings(l: AzureLogDefaults): { logRetentionDays: number; logTotalRetentionDays: number; consoleLogPlan: 'Analytics' | 'Basic' } {
-  return { logRetentionDays: l.retentionDays, logTotalRetentionDays: l.totalRetentionDays, consoleLogPlan: l.consolePlan };
 }

@@ -2,10 +2,8 @@ import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DatabricksProvider } from '@cdktf/provider-databricks/lib/provider';
 import { DatabricksGovernance } from '../../constructs/databricks/governance';
-import { type DatabricksConfig, isProductionEnvironment } from '../config/databricks';
-
-const AZURE_ACCOUNTS = 'https://accounts.azuredatabricks.net';
-const AWS_ACCOUNTS = 'https://accounts.cloud.databricks.com';
+import type { DatabricksConfig } from '../config/databricks';
+import { resolveDatabricks } from '../config/resolve';
 
 export interface DatabricksSectionProps {
   readonly config: DatabricksConfig;
@@ -19,7 +17,7 @@ export interface DatabricksSectionProps {
 
 /** The `databricks` section: providers, governance, outputs. */
 export function addDatabricksSection(scope: Construct, props: DatabricksSectionProps): DatabricksGovernance {
-  const { config } = props;
+  const config = resolveDatabricks(props.config, { cloud: props.cloud, createsWorkspace: props.workspace !== undefined });
   // Credentials come from the environment at deploy time (README, "Deploying").
   new DatabricksProvider(
     scope,
@@ -30,17 +28,13 @@ export function addDatabricksSection(scope: Construct, props: DatabricksSectionP
   const accountProvider = account
     ? new DatabricksProvider(scope, 'databricks-account', {
         alias: 'account',
-        host: account.host ?? (props.workspace || config.host?.includes('azuredatabricks.net') || props.cloud === 'azure' ? AZURE_ACCOUNTS : AWS_ACCOUNTS),
+        host: account.host,
         accountId: account.id,
       })
     : undefined;
 
   const governance = new DatabricksGovernance(scope, 'databricks-governance', {
-    environments: config.environments.map((env) => ({
-      name: env.name,
-      production: isProductionEnvironment(env),
-      servicePrincipals: env.servicePrincipals,
-    })),
+    environments: config.environments,
     models: config.models,
     experimentsRoot: config.experimentsRoot,
     registry: config.registry,
