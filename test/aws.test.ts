@@ -1,6 +1,6 @@
 import { privateIpPattern } from '../constructs/shared/mlflow-server';
 import { subnetCidr } from '../constructs/aws/network';
-import { type Block, type Synthesized, addressInventory, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { type Block, type Synthesized, addressInventory, configFrom, onlyResource, rejectionsOf, resourcesOf, serviceTaskDefinition, synth } from './helpers';
 import { AWS_DEV, AWS_PROD } from './fixtures/configs';
 
 const devYaml = AWS_DEV;
@@ -19,7 +19,7 @@ interface Container {
 }
 
 const containersOf = (json: Synthesized): Container[] =>
-  JSON.parse(String(onlyResource(json, 'aws_ecs_task_definition').container_definitions)) as Container[];
+  JSON.parse(String(serviceTaskDefinition(json).container_definitions)) as Container[];
 const rules = (json: Synthesized, kind: 'ingress' | 'egress') => Object.values(resourcesOf(json, `aws_vpc_security_group_${kind}_rule`));
 const policyOf = (block: Block) => JSON.parse(String(block.policy)) as { Statement: Block[] };
 const minimalPlatform = (extra: string) => `name: t
@@ -167,7 +167,7 @@ describe('AWS tracking service', () => {
   const migrate = containersOf(prod).find((c) => c.name === 'migrate') as Container;
 
   it('pins the MLflow -full image (PostgreSQL driver, boto3, auth extra)', () => {
-    expect(JSON.parse(String(onlyResource(prod, 'aws_ecs_task_definition').container_definitions))[0].image).toBe(
+    expect(JSON.parse(String(serviceTaskDefinition(prod).container_definitions))[0].image).toBe(
       'ghcr.io/mlflow/mlflow:v3.17.0-full',
     );
   });

@@ -5,7 +5,7 @@ import {
   rdsMaxConnections,
   sizePool,
 } from '../constructs/shared/db-connections';
-import { type Synthesized, configFrom, onlyResource, rejectionsOf, synth } from './helpers';
+import { type Synthesized, configFrom, onlyResource, rejectionsOf, serviceTaskDefinition, synth } from './helpers';
 import { minimalAws, minimalAzure } from './fixtures/minimal';
 
 /**
@@ -61,7 +61,7 @@ describe('pool sizing', () => {
 });
 
 const serverEnv = (json: Synthesized) => {
-  const containers = JSON.parse(String(onlyResource(json, 'aws_ecs_task_definition').container_definitions)) as { name: string; environment: { name: string; value: string }[] }[];
+  const containers = JSON.parse(String(serviceTaskDefinition(json).container_definitions)) as { name: string; environment: { name: string; value: string }[] }[];
   return Object.fromEntries((containers.find((c) => c.name === 'mlflow')?.environment ?? []).map((e) => [e.name, e.value]));
 };
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { clientConfig, readStackOutputs } from '../cli/client/client-config';
-import { type Synthesized, configFrom, onlyResource, synth } from './helpers';
+import { type Synthesized, configFrom, onlyResource, serviceTaskDefinition, synth } from './helpers';
 import { minimalAws } from './fixtures/minimal';
 
 /**
@@ -16,7 +16,7 @@ const aws = (environment: string, tracking = '') =>
   minimalAws({ environment, tracking, extra: environment === 'prod' ? 'alarms:\n  emails: [a@example.com]\n' : '' });
 
 const serverEnv = (json: Synthesized) => {
-  const containers = JSON.parse(String(onlyResource(json, 'aws_ecs_task_definition').container_definitions)) as { name: string; environment: { name: string; value: string }[] }[];
+  const containers = JSON.parse(String(serviceTaskDefinition(json).container_definitions)) as { name: string; environment: { name: string; value: string }[] }[];
   return Object.fromEntries((containers.find((c) => c.name === 'mlflow')?.environment ?? []).map((e) => [e.name, e.value]));
 };
 
@@ -35,9 +35,9 @@ describe('AWS: timeouts and storage for multi-GB uploads', () => {
   });
 
   it('gives production tasks 50 GiB of ephemeral storage, others the Fargate default, configurable 21-200', () => {
-    expect(onlyResource(synth(configFrom(aws('prod'))), 'aws_ecs_task_definition').ephemeral_storage).toEqual({ size_in_gib: 50 });
-    expect(onlyResource(synth(configFrom(aws('dev'))), 'aws_ecs_task_definition').ephemeral_storage).toBeUndefined();
-    expect(onlyResource(synth(configFrom(aws('dev', '  ephemeralStorageGb: 120\n'))), 'aws_ecs_task_definition').ephemeral_storage).toEqual({ size_in_gib: 120 });
+    expect(serviceTaskDefinition(synth(configFrom(aws('prod')))).ephemeral_storage).toEqual({ size_in_gib: 50 });
+    expect(serviceTaskDefinition(synth(configFrom(aws('dev')))).ephemeral_storage).toBeUndefined();
+    expect(serviceTaskDefinition(synth(configFrom(aws('dev', '  ephemeralStorageGb: 120\n')))).ephemeral_storage).toEqual({ size_in_gib: 120 });
     expect(() => configFrom(aws('dev', '  ephemeralStorageGb: 20\n'))).toThrow(/tracking\.ephemeralStorageGb/);
   });
 });

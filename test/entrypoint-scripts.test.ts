@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CONTAINER_PORT, SERVER_UID } from '../constructs/shared/mlflow-server';
-import { type Block, configFrom, onlyResource, synth } from './helpers';
+import { type Block, configFrom, onlyResource, serviceTaskDefinition, synth } from './helpers';
 
 /** Secret values a generator could produce one day, and a human certainly will. */
 const NASTY: Record<string, string> = {
@@ -82,7 +82,7 @@ teams:
 `;
 
 function awsContainers(yaml = awsYaml): EcsContainer[] {
-  return JSON.parse(String(onlyResource(synth(configFrom(yaml)), 'aws_ecs_task_definition').container_definitions)) as EcsContainer[];
+  return JSON.parse(String(serviceTaskDefinition(synth(configFrom(yaml))).container_definitions)) as EcsContainer[];
 }
 
 function awsSpecs(): Spec[] {

@@ -41,6 +41,15 @@ export function onlyResource(json: Synthesized, type: string): Block {
   return all[0];
 }
 
+/** The ECS task definition the service runs (not a scheduled command's, TrackingService.scheduleCommand). */
+export function serviceTaskDefinition(json: Synthesized): Block {
+  const service = onlyResource(json, 'aws_ecs_service');
+  const name = /^\$\{aws_ecs_task_definition\.([^.]+)\.arn\}$/.exec(String(service.task_definition))?.[1];
+  const td = name === undefined ? undefined : resourcesOf(json, 'aws_ecs_task_definition')[name];
+  if (!td) throw new Error(`the service runs no task definition of this stack: ${String(service.task_definition)}`);
+  return td;
+}
+
 /** Sorted `type.name` addresses of every resource and data source: the stack's address inventory. */
 export function addressInventory(json: Synthesized): string[] {
   const addresses: string[] = [];

@@ -4,7 +4,7 @@ import { estimateStack } from '../cli/cost/estimate';
 import { checkStack } from '../policy/check';
 import { RULES_BY_ID } from '../policy';
 import type { Rule } from '../policy/types';
-import { type Block, SHIPPED_CONFIGS, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { type Block, SHIPPED_CONFIGS, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, serviceTaskDefinition, synth } from './helpers';
 
 const aws = (environment: string, extra = '', network = '') => `name: lean-${environment}
 environment: ${environment}
@@ -52,7 +52,7 @@ describe('AWS lean defaults', () => {
     expect(service.capacity_provider_strategy).toEqual([{ capacity_provider: 'FARGATE_SPOT', weight: 1 }]);
     expect(onlyResource(dev, 'aws_ecs_cluster_capacity_providers')).toMatchObject({ capacity_providers: ['FARGATE', 'FARGATE_SPOT'] });
     expect(service.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_ecs_cluster_capacity_providers\./)]));
-    expect(onlyResource(dev, 'aws_ecs_task_definition')).toMatchObject({ cpu: '512', memory: '1024', runtime_platform: { cpu_architecture: 'X86_64' } });
+    expect(serviceTaskDefinition(dev)).toMatchObject({ cpu: '512', memory: '1024', runtime_platform: { cpu_architecture: 'X86_64' } });
     expect(onlyResource(dev, 'aws_db_instance')).toMatchObject({ instance_class: 'db.t4g.micro', multi_az: false });
     // The task security group still admits the load balancer only.
     const ingress = Object.values(resourcesOf(dev, 'aws_vpc_security_group_ingress_rule')).filter((r) => String(r.security_group_id).includes('task'));
@@ -67,7 +67,7 @@ describe('AWS lean defaults', () => {
     expect(service).toMatchObject({ launch_type: 'FARGATE', network_configuration: { assign_public_ip: false } });
     expect(service.capacity_provider_strategy).toBeUndefined();
     expect(resourcesOf(prod, 'aws_ecs_cluster_capacity_providers')).toEqual({});
-    expect(onlyResource(prod, 'aws_ecs_task_definition')).toMatchObject({ cpu: '512', memory: '2048' });
+    expect(serviceTaskDefinition(prod)).toMatchObject({ cpu: '512', memory: '2048' });
     expect(onlyResource(prod, 'aws_appautoscaling_target')).toMatchObject({ min_capacity: 2, max_capacity: 6 });
     expect(onlyResource(prod, 'aws_db_instance')).toMatchObject({ instance_class: 'db.t4g.medium', multi_az: true });
   });
@@ -81,7 +81,7 @@ describe('AWS lean defaults', () => {
     expect(Object.keys(resourcesOf(old, 'aws_nat_gateway'))).toHaveLength(1);
     expect(Object.keys(resourcesOf(old, 'aws_subnet'))).toHaveLength(9);
     expect(onlyResource(old, 'aws_ecs_service')).toMatchObject({ launch_type: 'FARGATE', network_configuration: { assign_public_ip: false } });
-    expect(onlyResource(old, 'aws_ecs_task_definition')).toMatchObject({ cpu: '1024', memory: '2048' });
+    expect(serviceTaskDefinition(old)).toMatchObject({ cpu: '1024', memory: '2048' });
     expect(onlyResource(old, 'aws_db_instance')).toMatchObject({ instance_class: 'db.t4g.medium' });
     // natGateways: none as before: private tasks with interface endpoints.
     const endpoints = synth(configFrom(aws('dev', ECR_IMAGE, '  natGateways: none\n')));

@@ -4,7 +4,7 @@
  * Workspace name rules: mlflow/store/workspace/abstract_store.py WorkspaceNameValidator
  * (`^(?!.*--)[a-z0-9]([-a-z0-9]*[a-z0-9])?$`, reserved names) and the reserved `default` workspace.
  */
-import { type Block, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { type Block, configFrom, onlyResource, rejectionsOf, resourcesOf, serviceTaskDefinition, synth } from './helpers';
 
 const aws = (teams: string, extra = '') => `name: t
 environment: dev
@@ -62,7 +62,7 @@ describe('AWS: team workspaces and the server database role', () => {
   it('lets the execution role read exactly the secrets the containers reference', () => {
     const policy = Object.entries(resourcesOf(json, 'aws_iam_role_policy')).find(([k]) => k.includes('execution'))?.[1] as Block;
     const readable = (JSON.parse(String(policy.policy)) as { Statement: Block[] }).Statement.filter((s) => s.Action === 'secretsmanager:GetSecretValue').map((s) => String(s.Resource));
-    const containers = JSON.parse(String(onlyResource(json, 'aws_ecs_task_definition').container_definitions)) as { secrets?: { valueFrom: string }[] }[];
+    const containers = JSON.parse(String(serviceTaskDefinition(json).container_definitions)) as { secrets?: { valueFrom: string }[] }[];
     const referenced = new Set(containers.flatMap((c) => c.secrets ?? []).map((s) => s.valueFrom.replace(/:(username|password)::$/, '')));
     expect([...referenced].sort()).toEqual([...new Set(readable)].sort());
   });
@@ -117,7 +117,7 @@ describe('Azure: team workspaces and the server database role', () => {
 describe('without teams', () => {
   it('passes no team list to the init step on either cloud (Container Apps refuses empty env values)', () => {
     const awsJson = synth(configFrom(aws('').replace('teams:\n', '')));
-    const containers = JSON.parse(String(onlyResource(awsJson, 'aws_ecs_task_definition').container_definitions)) as { environment?: { name: string }[] }[];
+    const containers = JSON.parse(String(serviceTaskDefinition(awsJson).container_definitions)) as { environment?: { name: string }[] }[];
     for (const c of containers) expect((c.environment ?? []).map((e) => e.name)).not.toContain('MLFLOW_PLATFORM_TEAMS');
     const azureJson = synth(configFrom(azure('').replace('teams:\n', '')));
     const template = onlyResource(azureJson, 'azurerm_container_app').template as { init_container: { env: Block[] }[] };

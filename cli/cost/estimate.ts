@@ -42,6 +42,15 @@ export interface EstimateOptions {
 const all = (json: StackJson, type: string): Block[] => Object.values(json.resource?.[type] ?? {});
 const count = (json: StackJson, type: string) => all(json, type).length;
 const money = (n: number) => Math.round(n * 100) / 100;
+
+/** Names of the ECS task definitions a schedule runs (referenced by an aws_scheduler_schedule target): not always-on tasks. */
+const scheduledTaskDefinitionNames = (json: StackJson): Set<string> =>
+  new Set(all(json, 'aws_scheduler_schedule').flatMap((s) => [...JSON.stringify(s.target ?? {}).matchAll(/aws_ecs_task_definition\.([^.}]+)\./g)].map((m) => m[1])));
+/** The task definitions of the service: every one no schedule runs. */
+const serviceTaskDefinitions = (json: StackJson): Block[] => {
+  const scheduled = scheduledTaskDefinitionNames(json);
+  return Object.entries(json.resource?.aws_ecs_task_definition ?? {}).filter(([name]) => !scheduled.has(name)).map(([, td]) => td);
+};
 const H = HOURS_PER_MONTH;
 
 /** What a pricing function gets: the stack, the prices, and `add` for a line. */
@@ -144,7 +153,7 @@ export function fargateSplit(tasks: number, strategy: readonly Block[]): { onDem
 
 function fargateTasks({ json, p, add, assume }: AwsPricing): void {
   const service = all(json, 'aws_ecs_service')[0];
-  for (const td of all(json, 'aws_ecs_task_definition')) {
+  for (const td of serviceTaskDefinitions(json)) {
     const target = all(json, 'aws_appautoscaling_target')[0];
     const tasks = Number(target?.min_capacity ?? service?.desired_count ?? 1);
     const vcpu = Number(td.cpu) / 1024;
@@ -250,7 +259,7 @@ function awsBackup({ json, p, add, assume }: AwsPricing): void {
 function ephemeralStorage({ json, p, add }: AwsPricing): void {
   const service = all(json, 'aws_ecs_service')[0];
   const tasks = Number(all(json, 'aws_appautoscaling_target')[0]?.min_capacity ?? service?.desired_count ?? 1);
-  for (const td of all(json, 'aws_ecs_task_definition')) {
+  for (const td of serviceTaskDefinitions(json)) {
     const storage = ([td.ephemeral_storage].flat()[0] ?? {}) as Block;
     // Without the block a task gets Fargate's own size: the one resolveAws resolves the field to.
     const extra = Number(storage.size_in_gib ?? FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB) - FARGATE_DEFAULT_EPHEMERAL_STORAGE_GB;
@@ -260,7 +269,8 @@ function ephemeralStorage({ json, p, add }: AwsPricing): void {
 
 /** The daily `mlflow gc` task: EventBridge Scheduler runs it with launch type FARGATE (on-demand, even when the service uses Spot). */
 function scheduledGc({ json, p, add, assume }: AwsPricing): void {
-  const td = all(json, 'aws_ecs_task_definition')[0];
+  const [scheduled] = scheduledTaskDefinitionNames(json);
+  const td = (scheduled === undefined ? undefined : json.resource?.aws_ecs_task_definition?.[scheduled]) ?? all(json, 'aws_ecs_task_definition')[0];
   if (!td || count(json, 'aws_scheduler_schedule') === 0) return;
   const platform = ([td.runtime_platform].flat()[0] ?? {}) as Block;
   const rate = platform.cpu_architecture === 'ARM64' ? p.fargate.arm : p.fargate.x86;

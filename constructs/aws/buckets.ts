@@ -208,8 +208,9 @@ export interface ArtifactStoreProps {
 /**
  * The private artifact bucket: SSE-KMS with a bucket key, versioned, public access blocked, ACLs
  * disabled, TLS only, access-logged, force-destroyed only when unprotected. Object data is readable
- * and writable only by the principals granted through `grantReadWrite`: the bucket policy denies
- * everyone else (Terraform removes that policy before it empties an unprotected bucket on destroy).
+ * and writable only by the principals granted through `grantReadWrite` (deletable also through
+ * `grantDelete`): the bucket policy denies everyone else (Terraform removes that policy before it
+ * empties an unprotected bucket on destroy).
  */
 export class ArtifactStore extends Construct {
   public readonly bucketName: string;
@@ -290,6 +291,20 @@ export class ArtifactStore extends Construct {
         Resource: objects,
       },
       this.key.encryptDecryptStatement(),
+    ]);
+  }
+
+  /**
+   * Lets `grantee` list the bucket and delete objects, nothing else (no read, no write, no key use):
+   * what `mlflow gc` needs to remove a deleted run's artifacts (MLflow's S3ArtifactRepository
+   * `delete_artifacts` pages through list_objects_v2, then calls delete_objects). `name` keeps the
+   * policy's Terraform address stable.
+   */
+  public grantDelete(grantee: IGrantable, name: string): IamRolePolicy {
+    this.writers.push(grantee.role.arn);
+    return addPolicy(this, `${name}-artifacts`, grantee, [
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: this.bucketArn },
+      { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: `${this.bucketArn}/*` },
     ]);
   }
 }

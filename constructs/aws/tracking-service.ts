@@ -41,7 +41,7 @@ import { serverTuning } from '../shared/server-tuning';
 import type { EncryptionKey } from './encryption-key';
 import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate';
 import { GeneratedSecret } from './generated-secret';
-import { addPolicy, type IGrantable, serviceTrust } from './iam';
+import { addPolicy, type IGrantable, type PolicyStatement, serviceTrust } from './iam';
 
 /** The HTTPS listener's TLS policy when none is given (the deployment config's default too). */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -149,6 +149,62 @@ interface ContainerSecrets {
   readonly teamAdmins: Readonly<Record<string, GeneratedSecret>>;
 }
 
+/** The one writable path of every container: a task-scoped bind mount (Fargate creates it root-owned, mode 0755). */
+const SCRATCH_MOUNTS = [{ sourceVolume: 'tmp', containerPath: SCRATCH_PATH, readOnly: false }];
+
+/** The environment every MLflow container of the tracking tasks shares: scratch, region, the backend store without credentials. */
+function taskEnvironment(props: TrackingServiceProps): { name: string; value: string }[] {
+  const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;
+  return [
+    ...scratchEnvironment({ telemetry: props.telemetry }),
+    { name: 'AWS_DEFAULT_REGION', value: props.region },
+    { name: 'PGHOST', value: props.database.endpoint },
+    { name: 'PGPORT', value: String(POSTGRES_PORT) },
+    { name: 'PGDATABASE', value: props.database.databaseName },
+    { name: 'PGSSLMODE', value: 'require' },
+    // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
+    { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
+    { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? DEFAULT_ADMIN_USERNAME },
+  ];
+}
+
+/** The awslogs driver writing to the server's log group under `prefix`. */
+function awsLogs(props: TrackingServiceProps, logGroupName: string, prefix: string): object {
+  return { logDriver: 'awslogs', options: { 'awslogs-group': logGroupName, 'awslogs-region': props.region, 'awslogs-stream-prefix': prefix } };
+}
+
+/** What ECS needs to start any task of this service: pull the image (ECR or public), write to the log group. */
+function pullAndLogStatements(props: TrackingServiceProps, logGroupArn: string): PolicyStatement[] {
+  return [
+    {
+      Effect: 'Allow',
+      Action: ['ecr:GetAuthorizationToken'],
+      Resource: '*',
+    },
+    {
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/*`,
+    },
+    { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` },
+  ];
+}
+
+/** Root for one command: hands the scratch volume to the server's user, then exits (no secrets). */
+function prepareScratchContainer(image: string, logging: (prefix: string) => object): object {
+  return {
+    name: 'prepare-scratch',
+    image,
+    essential: false,
+    readonlyRootFilesystem: true,
+    user: '0',
+    mountPoints: SCRATCH_MOUNTS,
+    entryPoint: ['/bin/sh', '-c'],
+    command: [PREPARE_SCRATCH_SCRIPT],
+    logConfiguration: logging('prepare-scratch'),
+  };
+}
+
 /**
  * The MLflow tracking server on ECS Fargate behind an Application Load Balancer:
  * private tasks, TLS at the load balancer, the basic-auth app with NO_PERMISSIONS by default,
@@ -172,10 +228,13 @@ export class TrackingService extends Construct implements IGrantable {
   /** CloudWatch dimensions of the load balancer and its target group. */
   public readonly loadBalancerArnSuffix: string;
   public readonly targetGroupArnSuffix: string;
-  /** What a scheduled command needs to run as a standalone task of the service (scheduleCommand). */
+  /** What a scheduled command needs to run as a standalone task beside the service (scheduleCommand). */
   private readonly runTask: {
-    taskDefinition: EcsTaskDefinition;
-    executionRole: IamRole;
+    /** The service: its first tasks migrate the database before anything is scheduled. */
+    service: EcsService;
+    serverDb: GeneratedSecret;
+    logGroup: CloudwatchLogGroup;
+    cpu: number;
     cluster: EcsCluster;
     subnets: string[];
     /** Public IPv4 per task (public task subnets, no NAT): the scheduled tasks need it as much as the service's. */
@@ -264,7 +323,7 @@ export class TrackingService extends Construct implements IGrantable {
     ]);
     this.autoscaling(props, cluster, service);
 
-    this.runTask = { taskDefinition, executionRole, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
+    this.runTask = { service, serverDb, logGroup, cpu, cluster, subnets: taskSubnets, assignPublicIp, securityGroupId: taskSg.id, props };
     this.redeployOnRotation(props, cluster, service);
   }
 
@@ -410,17 +469,7 @@ export class TrackingService extends Construct implements IGrantable {
       assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
     });
     const executionPolicy = addPolicy(this, 'execution', { role: executionRole }, [
-      {
-        Effect: 'Allow',
-        Action: ['ecr:GetAuthorizationToken'],
-        Resource: '*',
-      },
-      {
-        Effect: 'Allow',
-        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-        Resource: `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/*`,
-      },
-      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${logGroupArn}:*` },
+      ...pullAndLogStatements(props, logGroupArn),
       ...[secrets.admin, secrets.flaskKey, secrets.serverDb, ...Object.values(secrets.teamAdmins)].map((secret) => secret.readStatement()),
       ...props.database.readSecretStatements(),
       props.dataKey.decryptStatement(),
@@ -604,39 +653,12 @@ export class TrackingService extends Construct implements IGrantable {
     secrets: ContainerSecrets,
   ): object[] {
     const dbSecret = props.database.masterSecretArn;
-    const storeUri = `postgresql://${props.database.endpoint}:${POSTGRES_PORT}/${props.database.databaseName}?sslmode=require`;
-    // The one writable path: a task-scoped bind mount (Fargate creates it root-owned, mode 0755).
-    const scratch = [{ sourceVolume: 'tmp', containerPath: SCRATCH_PATH, readOnly: false }];
-    const environment = [
-      ...scratchEnvironment({ telemetry: props.telemetry }),
-      { name: 'AWS_DEFAULT_REGION', value: props.region },
-      { name: 'PGHOST', value: props.database.endpoint },
-      { name: 'PGPORT', value: String(POSTGRES_PORT) },
-      { name: 'PGDATABASE', value: props.database.databaseName },
-      { name: 'PGSSLMODE', value: 'require' },
-      // No credentials in the URI: libpq reads PGUSER and PGPASSWORD, injected from Secrets Manager.
-      { name: 'MLFLOW_BACKEND_STORE_URI', value: storeUri },
-      { name: 'MLFLOW_ADMIN_USERNAME', value: props.adminUsername ?? DEFAULT_ADMIN_USERNAME },
-    ];
-    const common = { image: run.image, readonlyRootFilesystem: true, user: `${SERVER_UID}:${SERVER_UID}`, mountPoints: scratch };
-    const logging = (prefix: string) => ({
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': run.logGroupName, 'awslogs-region': props.region, 'awslogs-stream-prefix': prefix },
-    });
+    const environment = taskEnvironment(props);
+    const common = { image: run.image, readonlyRootFilesystem: true, user: `${SERVER_UID}:${SERVER_UID}`, mountPoints: SCRATCH_MOUNTS };
+    const logging = (prefix: string) => awsLogs(props, run.logGroupName, prefix);
     const teams = props.teams ?? [];
     return [
-      {
-        // Root for one command: hands the scratch volume to the server's user, then exits.
-        name: 'prepare-scratch',
-        image: run.image,
-        essential: false,
-        readonlyRootFilesystem: true,
-        user: '0',
-        mountPoints: scratch,
-        entryPoint: ['/bin/sh', '-c'],
-        command: [PREPARE_SCRATCH_SCRIPT],
-        logConfiguration: logging('prepare-scratch'),
-      },
+      prepareScratchContainer(run.image, logging),
       {
         ...common,
         name: 'migrate',
@@ -687,25 +709,91 @@ export class TrackingService extends Construct implements IGrantable {
   }
 
   /**
-   * Runs `command` (a shell script) on a schedule as a standalone task of the server's task definition
-   * (EventBridge Scheduler universal target ecs:runTask): the server container's image, environment,
-   * secrets, roles, network and log group, with only its command overridden; the migrate step runs
-   * first as in every task. `id` keeps the addresses stable.
+   * A task definition of its own for a scheduled command, `<prefix>-mlflow-<id>`, the AWS twin of the
+   * Azure scheduled job (TrackingApp.addScheduledJob): the server's image, size, scratch volume and
+   * read-only root, its shared environment, and the server database role (PGUSER mlflow_server, its
+   * password from Secrets Manager) as the only credential. No migrate step, no database admin, MLflow
+   * admin, team-admin or Flask secret. Its execution role reads only the server database secret; its
+   * task role may only list the artifact bucket and delete objects (what `mlflow gc` does to artifacts).
+   *
+   * It never migrates: it assumes the schema exists and is current, which the service's `migrate` step
+   * ensures before a deployment completes. Run against a database that is not (an empty one, or one
+   * behind the image), MLflow's SqlAlchemyStore refuses to start (`_verify_schema`) and the command
+   * fails without changing anything.
+   */
+  private scheduledTaskDefinition(id: string, command: string): { taskDefinition: EcsTaskDefinition; roles: IamRole[]; policies: ITerraformDependable[] } {
+    const { serverDb, logGroup, cpu, props } = this.runTask;
+    const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
+    const executionRole = new IamRole(this, `${id}-execution-role`, {
+      name: `${props.namePrefix}-mlflow-${id}-execution`,
+      assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
+    });
+    const executionPolicy = addPolicy(this, `${id}-execution`, { role: executionRole }, [
+      ...pullAndLogStatements(props, logGroup.arn),
+      serverDb.readStatement(),
+      props.dataKey.decryptStatement(),
+    ]);
+    const taskRole = new IamRole(this, `${id}-task-role`, {
+      name: `${props.namePrefix}-mlflow-${id}-task`,
+      assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com', props.accountId),
+    });
+    const artifactsPolicy = props.artifacts.grantDelete({ role: taskRole }, `tracking-${id}`);
+    const logging = (prefix: string) => awsLogs(props, logGroup.name, prefix);
+    const job = {
+      name: id,
+      image,
+      essential: true,
+      readonlyRootFilesystem: true,
+      user: `${SERVER_UID}:${SERVER_UID}`,
+      mountPoints: SCRATCH_MOUNTS,
+      dependsOn: [{ containerName: 'prepare-scratch', condition: 'SUCCESS' }],
+      entryPoint: ['/bin/sh', '-c'],
+      command: [command],
+      environment: [...taskEnvironment(props), { name: 'PGUSER', value: SERVER_DB_ROLE }],
+      secrets: [{ name: 'PGPASSWORD', valueFrom: serverDb.arn }],
+      logConfiguration: logging(id),
+    };
+    const taskDefinition = new EcsTaskDefinition(this, `${id}-task-definition`, {
+      family: `${props.namePrefix}-mlflow-${id}`,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: String(cpu),
+      memory: String(props.memory ?? 2048),
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' },
+      volume: [{ name: 'tmp' }],
+      containerDefinitions: JSON.stringify([prepareScratchContainer(image, logging), job]),
+    });
+    return { taskDefinition, roles: [executionRole, taskRole], policies: [executionPolicy, artifactsPolicy, serverDb.value] };
+  }
+
+  /**
+   * Runs `command` (a shell script) on a schedule (EventBridge Scheduler universal target ecs:runTask)
+   * as a standalone task of its own task definition (scheduledTaskDefinition), in the service's
+   * cluster, subnets and security group. The scheduler's role may run only that family in that
+   * cluster and pass only its two roles. `id` keeps the addresses stable.
    */
   public scheduleCommand(id: string, p: { readonly scheduleExpression: string; readonly command: string; readonly description: string }): SchedulerSchedule {
-    const { taskDefinition, executionRole, cluster, subnets, assignPublicIp, securityGroupId, props } = this.runTask;
+    const { service, cluster, subnets, assignPublicIp, securityGroupId, props } = this.runTask;
+    // IAM role names take at most 64 characters (IAM CreateRole RoleName).
+    const longest = `${props.namePrefix}-mlflow-${id}-execution`;
+    if (!Token.isUnresolved(longest) && longest.length > 64) {
+      throw new Error(`TrackingService.scheduleCommand: id ${id}: the role name ${longest} is longer than IAM's 64 characters`);
+    }
+    const { taskDefinition, roles, policies } = this.scheduledTaskDefinition(id, p.command);
     const role = new IamRole(this, `${id}-scheduler-role`, {
       name: `${props.namePrefix}-mlflow-${id}`,
       assumeRolePolicy: serviceTrust('scheduler.amazonaws.com', props.accountId),
     });
-    addPolicy(this, `${id}-run-task`, { role }, [
+    const runTask = addPolicy(this, `${id}-run-task`, { role }, [
       {
         Effect: 'Allow',
         Action: 'ecs:RunTask',
         Resource: `arn:${props.partition}:ecs:${props.region}:${props.accountId}:task-definition/${taskDefinition.family}:*`,
         Condition: { ArnEquals: { 'ecs:cluster': cluster.arn } },
       },
-      { Effect: 'Allow', Action: 'iam:PassRole', Resource: [executionRole.arn, this.role.arn] },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: roles.map((r) => r.arn) },
     ]);
     return new SchedulerSchedule(this, id, {
       name: `${props.namePrefix}-mlflow-${id}`,
@@ -723,11 +811,11 @@ export class TrackingService extends Construct implements IGrantable {
           LaunchType: 'FARGATE',
           Count: 1,
           NetworkConfiguration: { AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [securityGroupId], AssignPublicIp: assignPublicIp ? 'ENABLED' : 'DISABLED' } },
-          // The container's entryPoint is already ['/bin/sh', '-c']: Docker runs entryPoint + command, so the
-          // override is the script alone (['/bin/sh', '-c', script] would make sh run a bare `/bin/sh`).
-          Overrides: { ContainerOverrides: [{ Name: 'mlflow', Command: [p.command] }] },
         }),
       },
+      // Scheduled only once the service exists (its first tasks migrate the database) and the task can
+      // start: its policies and its secret's value are in place.
+      dependsOn: [service, runTask, ...policies],
     });
   }
 
@@ -780,3 +868,4 @@ export class TrackingService extends Construct implements IGrantable {
     new CloudwatchEventTarget(this, 'on-rotation-target', { rule: rule.name, arn: machine.arn, roleArn: eventsRole.arn });
   }
 }
+

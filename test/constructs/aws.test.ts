@@ -226,6 +226,22 @@ describe('ArtifactStore and AccessLogBucket', () => {
     expect(String(objects.Resource)).toMatch(/\/workspaces\/a\/\*$/);
   });
 
+  it('grantDelete: list and delete only (no read, write or key use), and the role is exempt from the deny', () => {
+    const json = synthOf((s) => {
+      const role = new IamRole(s, 'gc', { assumeRolePolicy: serviceTrust('ecs-tasks.amazonaws.com') });
+      artifacts(s).grantDelete({ role }, 'gc');
+    });
+    const grant = only(json, 'aws_iam_role_policy');
+    expect(grant.name).toBe('gc-artifacts');
+    expect(policyOf(grant).Statement).toEqual([
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.artifacts_bucket_\w+\.arn\}$/) },
+      { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.artifacts_bucket_\w+\.arn\}\/\*$/) },
+    ]);
+    const [id] = bucketNamed(json, 'test-artifacts');
+    const deny = policyOfBucket(json, id).Statement.find((st) => st.Sid === 'DenyObjectAccessToOthers');
+    expect((deny?.Condition as { ArnNotLike: Record<string, string[]> }).ArnNotLike['aws:PrincipalArn']).toEqual([expect.stringMatching(/^\$\{aws_iam_role\.gc\.arn\}$/)]);
+  });
+
   it('lets S3 deliver the artifact bucket\'s access logs and the load balancer its own, logging only after the policy exists', () => {
     const json = synthOf((s) => artifacts(s));
     const [logsId] = bucketNamed(json, 'test-logs');
@@ -709,15 +725,35 @@ describe('TrackingService', () => {
     expect(JSON.parse(only(json, 'aws_sfn_state_machine').definition as string).States.ForceNewDeployment.Resource).toBe('arn:aws:states:::aws-sdk:ecs:updateService');
   });
 
-  it('scheduleCommand runs the server task with only its command overridden', () => {
+  it('scheduleCommand runs the command in a task definition of its own: no migrate step, the server database role only', () => {
     const json = synthOf((s) => {
-      service(s).scheduleCommand('gc', { scheduleExpression: 'cron(0 4 * * ? *)', command: 'echo gc', description: 'gc' });
+      service(s, { teams: ['vision'] }).scheduleCommand('gc', { scheduleExpression: 'cron(0 4 * * ? *)', command: 'echo gc', description: 'gc' });
     });
     const schedule = only(json, 'aws_scheduler_schedule');
     expect(schedule).toMatchObject({ name: 'test-mlflow-gc', schedule_expression: 'cron(0 4 * * ? *)', schedule_expression_timezone: 'UTC' });
     const input = JSON.parse((schedule.target as Block).input as string);
-    expect(input.Overrides).toEqual({ ContainerOverrides: [{ Name: 'mlflow', Command: ['echo gc'] }] });
+    expect(input.Overrides).toBeUndefined();
     expect(input.NetworkConfiguration.AwsvpcConfiguration).toMatchObject({ Subnets: ['subnet-q1', 'subnet-q2'], AssignPublicIp: 'DISABLED' });
+    const [gcName, gcTd] = Object.entries(resources(json, 'aws_ecs_task_definition')).find(([k]) => input.TaskDefinition === `\${aws_ecs_task_definition.${k}.arn}`) ?? [];
+    expect(gcTd).toMatchObject({ family: 'test-mlflow-gc', cpu: '1024', memory: '2048', volume: [{ name: 'tmp' }] });
+    const list = JSON.parse(String(gcTd?.container_definitions)) as (Container & { command: string[]; readonlyRootFilesystem: boolean })[];
+    expect(list.map((c) => c.name)).toEqual(['prepare-scratch', 'gc']);
+    expect(list[1]).toMatchObject({ command: ['echo gc'], user: '65534:65534', readonlyRootFilesystem: true, secrets: [{ name: 'PGPASSWORD', valueFrom: expect.stringMatching(/server-database-password/) }] });
+    expect(list[1].environment).toContainEqual({ name: 'PGUSER', value: 'mlflow_server' });
+    // Execution role: the server database secret only; the scheduler role: that family and its two roles.
+    const policies = Object.values(resources(json, 'aws_iam_role_policy'));
+    const execution = policyOf(policies.find((p) => p.name === 'gc-execution') as Block).Statement;
+    expect(execution.filter((st) => st.Action === 'secretsmanager:GetSecretValue').map((st) => st.Resource)).toEqual([expect.stringMatching(/server-database-password/)]);
+    const runTask = policyOf(policies.find((p) => p.name === 'gc-run-task') as Block).Statement;
+    expect(runTask[0].Resource).toBe(`arn:aws:ecs:eu-west-1:123456789012:task-definition/\${aws_ecs_task_definition.${gcName}.family}:*`);
+    expect(runTask[1].Resource).toEqual([gcTd?.execution_role_arn, gcTd?.task_role_arn]);
+    expect(policyOf(policies.find((p) => p.name === 'tracking-gc-artifacts') as Block).Statement.map((st) => st.Action)).toEqual([['s3:ListBucket'], ['s3:DeleteObject']]);
+  });
+
+  it('scheduleCommand rejects an id whose role names IAM would refuse (64 characters)', () => {
+    expect(() => service(bareStack()).scheduleCommand('a-very-long-command-name-that-does-not-fit-in-iam-role-names', { scheduleExpression: 'rate(1 day)', command: 'true', description: 'x' })).toThrow(
+      /scheduleCommand: id a-very-long-command-name-that-does-not-fit-in-iam-role-names: the role name test-mlflow-a-very-long-.*-execution is longer than IAM's 64 characters/,
+    );
   });
 
   const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc';

@@ -28,7 +28,8 @@ export const addStatement = (block: Block, statement: Block) => {
   block.policy = JSON.stringify(doc);
 };
 
-export const containerDefs = (json: StackJson) => first(json, 'aws_ecs_task_definition');
+/** The service's task definition (not the gc task's, `tracking_gc-task-definition`). */
+export const containerDefs = (json: StackJson) => first(json, 'aws_ecs_task_definition', 'tracking_task-definition');
 export const mutateContainers = (json: StackJson, fn: (containers: { environment: { name: string; value: string }[] }[]) => void) => {
   const td = containerDefs(json);
   const containers = JSON.parse(String(td.container_definitions)) as { environment: { name: string; value: string }[] }[];

@@ -113,6 +113,40 @@ const CASES: readonly Case[] = [
     message: /serving container receives PGUSER/,
   },
   {
+    rule: 'MLP-SEC-4',
+    stack: 'aws-dev',
+    what: "the gc schedule running the service's task definition (its migrate step holds the admin secrets)",
+    mutate: (j) => {
+      const target = first(j, 'aws_scheduler_schedule').target as Block;
+      const service = Object.keys(j.resource?.aws_ecs_task_definition ?? {}).find((k) => k.startsWith('tracking_task-definition_'));
+      target.input = String(target.input).replace(/aws_ecs_task_definition\.tracking_gc-task-definition_\w+\.arn/, `aws_ecs_task_definition.${service}.arn`);
+    },
+    message: /^the schedule runs aws_ecs_task_definition\.tracking_task-definition_\w+, whose containers receive PGUSER, PGPASSWORD, MLFLOW_ADMIN_PASSWORD/,
+  },
+  {
+    rule: 'MLP-SEC-4',
+    stack: 'aws-dev',
+    what: 'the admin password in the gc task',
+    mutate: (j) => {
+      const td = first(j, 'aws_ecs_task_definition', 'tracking_gc-task-definition');
+      const containers = JSON.parse(String(td.container_definitions)) as { name: string; secrets?: Block[] }[];
+      containers.find((c) => c.name === 'gc')?.secrets?.push({ name: 'MLFLOW_ADMIN_PASSWORD', valueFrom: 'arn:x' });
+      td.container_definitions = JSON.stringify(containers);
+    },
+    message: /^the schedule runs aws_ecs_task_definition\.tracking_gc-task-definition_\w+, whose containers receive MLFLOW_ADMIN_PASSWORD$/,
+  },
+  {
+    rule: 'MLP-SEC-4',
+    stack: 'azure-dev',
+    what: 'the gc job connecting as the database admin',
+    mutate: (j) => {
+      const template = first(j, 'azurerm_container_app_job').template as { container: { env: Block[] }[] };
+      const user = template.container[0].env.find((e) => e.name === 'PGUSER');
+      if (user) user.value = 'mlflowadmin';
+    },
+    message: /^the scheduled job receives PGUSER$/,
+  },
+  {
     rule: 'MLP-SEC-3',
     stack: 'aws-dev',
     what: 'a credential URL',
