@@ -9,7 +9,9 @@ import { CONTAINER_PORT } from './mlflow-server';
  * `mlflow-artifacts:/...`, which resolves through MLFLOW_TRACKING_URI (gc refuses to run without one).
  * Rather than going through the load balancer with the admin's credentials, the job starts its own
  * server on localhost (no auth app, bound to 127.0.0.1, the same artifacts destination) and points gc
- * at it. The job runs in the server's image with the server's environment, identity and network.
+ * at it. The job runs in the server's image and network as the server database role, with no admin
+ * credential and no migrate step (AWS: a task definition of its own, TrackingService.scheduleCommand;
+ * Azure: TrackingApp.addScheduledJob).
  *
  * Workspaces (mlflow/cli/__init__.py `gc` and `_resolve_gc_workspaces`, stored mlflow/mlflow commit
  * 00747dbb, 3.x with workspaces): with MLFLOW_ENABLE_WORKSPACES on, `gc` without a selection handles
