@@ -248,7 +248,7 @@ describe('AWS artifact store and teams', () => {
     return policyOf(policies.find(([k]) => k.startsWith('artifacts'))?.[1] as Block);
   };
 
-  it('denies non-TLS access and object access by anyone but the tracking task and team roles', () => {
+  it('denies non-TLS access and object access by anyone but the tracking task, team, gc and backup roles', () => {
     const statements = artifactPolicy().Statement;
     expect(statements[0]).toMatchObject({ Sid: 'DenyInsecureTransport', Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } });
     const deny = statements.find((s) => s.Sid === 'DenyObjectAccessToOthers') as Block;
@@ -257,6 +257,8 @@ describe('AWS artifact store and teams', () => {
       expect.stringMatching(/aws_iam_role\.tracking_task-role/),
       expect.stringMatching(/aws_iam_role\.team-vision_role/),
       expect.stringMatching(/aws_iam_role\.team-forecasting_role/),
+      // The scheduled gc deletes the artifacts of purged runs (its own policy: list and delete only).
+      expect.stringMatching(/aws_iam_role\.tracking_gc-task-role/),
       // AWS Backup reads and restores the artifacts (production: day-2 operations).
       expect.stringMatching(/aws_iam_role\.backup_role/),
     ]);
