@@ -37,4 +37,17 @@ describe('cost of the scheduled mlflow gc', () => {
     const azureJson: StackJson = { resource: { azurerm_container_app_job: { j: { template: { container: [{ cpu: 1, memory: '2Gi' }] } } } } };
     expect(by(azureJson)['Scheduled mlflow gc']).toBeCloseTo(7.5 * 3600 * (0.000024 + 2 * 0.000003), 2);
   });
+
+  it("AWS: the gc's own task definition is priced as the gc only, never as an always-on service task", () => {
+    const json: StackJson = {
+      resource: {
+        aws_ecs_task_definition: { service: { cpu: '1024', memory: '2048', ephemeral_storage: { size_in_gib: 50 } }, gc: { cpu: '4096', memory: '8192' } },
+        aws_scheduler_schedule: { s: { target: { input: '{"TaskDefinition":"${aws_ecs_task_definition.gc.arn}"}' } } },
+      },
+    };
+    const lines = estimateStack('x', json, false, { region: 'eu-west-1' }).lines;
+    expect(lines.filter((l) => l.component === 'Fargate tasks').map((l) => l.detail)).toEqual([expect.stringContaining('1 vCPU / 2 GB')]);
+    expect(lines.filter((l) => l.component === 'Fargate ephemeral storage')).toHaveLength(1);
+    expect(by(json)['Scheduled mlflow gc']).toBeCloseTo(7.5 * (4 * 0.04048 + 8 * 0.004445), 2);
+  });
 });

@@ -202,8 +202,10 @@ describe('AWS: EventBridge Scheduler runs a gc task definition of its own, with 
     const task = role(gcTd.task_role_arn);
     expect(task.name).toBe('t-mlflow-gc-task');
     expect(gcTd.task_role_arn).not.toBe(serviceTd.task_role_arn);
-    // mlflow gc removes a run's artifacts through the proxy: S3ArtifactRepository.delete_artifacts
-    // (list_objects_v2, then delete_objects); it never reads, writes or decrypts an object.
+    // mlflow gc removes a run's artifacts through the proxy (mlflow/cli/__init__.py gc, stored commit 00747dbb;
+    // mlflow/server/handlers.py _delete_artifact_mlflow_artifacts): S3ArtifactRepository.delete_artifacts
+    // (mlflow/store/artifact/s3_artifact_repo.py, stored commit 10dcff56: list_objects_v2, then delete_objects);
+    // it never reads, writes or decrypts an object.
     expect(policiesOf(task).flatMap(policyStatements)).toEqual([
       { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: expect.stringMatching(/aws_s3_bucket\.artifacts_bucket_\w+\.arn\}$/) },
       { Effect: 'Allow', Action: ['s3:DeleteObject'], Resource: expect.stringMatching(/aws_s3_bucket\.artifacts_bucket_\w+\.arn\}\/\*$/) },

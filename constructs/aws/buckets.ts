@@ -296,9 +296,14 @@ export class ArtifactStore extends Construct {
 
   /**
    * Lets `grantee` list the bucket and delete objects, nothing else (no read, no write, no key use):
-   * what `mlflow gc` needs to remove a deleted run's artifacts (MLflow's S3ArtifactRepository
-   * `delete_artifacts` pages through list_objects_v2, then calls delete_objects). `name` keeps the
-   * policy's Terraform address stable.
+   * what `mlflow gc` needs to remove a deleted run's artifacts. Upstream (stored mlflow/mlflow files):
+   * mlflow/cli/__init__.py `gc` (commit 00747dbb) calls get_artifact_repository(uri).delete_artifacts()
+   * for runs and logged models; a proxied `mlflow-artifacts:/` URI sends a DELETE to the server
+   * (mlflow/store/artifact/http_artifact_repo.py, 17b36c9d), whose handler
+   * `_delete_artifact_mlflow_artifacts` calls S3ArtifactRepository.delete_artifacts
+   * (mlflow/store/artifact/s3_artifact_repo.py, 10dcff56): list_objects_v2 pages, then delete_objects.
+   * Versioned bucket: a delete adds a delete marker (s3:DeleteObject). `name` keeps the policy's
+   * Terraform address stable.
    */
   public grantDelete(grantee: IGrantable, name: string): IamRolePolicy {
     this.writers.push(grantee.role.arn);

@@ -718,8 +718,10 @@ export class TrackingService extends Construct implements IGrantable {
    *
    * It never migrates: it assumes the schema exists and is current, which the service's `migrate` step
    * ensures before a deployment completes. Run against a database that is not (an empty one, or one
-   * behind the image), MLflow's SqlAlchemyStore refuses to start (`_verify_schema`) and the command
-   * fails without changing anything.
+   * behind the image), MLflow's SqlAlchemyStore refuses to start (`__init__` calls
+   * mlflow.store.db.utils._verify_schema: "Detected out-of-date database schema", stored
+   * mlflow/store/tracking/sqlalchemy_store.py, 3.x) and the command fails without changing anything;
+   * before the service's first migration the mlflow_server role does not even exist.
    */
   private scheduledTaskDefinition(id: string, command: string): { taskDefinition: EcsTaskDefinition; roles: IamRole[]; policies: ITerraformDependable[] } {
     const { serverDb, logGroup, cpu, props } = this.runTask;
