@@ -19,5 +19,7 @@ module.exports = {
   // One temporary folder per run, removed at its end: tests no longer leave folders in /tmp.
   globalSetup: '<rootDir>/test/global-tmpdir.js',
   globalTeardown: '<rootDir>/test/global-tmpdir-teardown.js',
+  // jest's runtime with V8's code cache for node_modules files, per worker (see test/jest-runtime.js).
+  runtime: '<rootDir>/test/jest-runtime.js',
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };
