@@ -4,7 +4,7 @@
  * upstream source named in the test (AWS provider 6.25, azurerm 4.55, AWS/Azure service docs).
  * Configs are built here, never read from config/*.yaml.
  */
-import { type Block, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { type Block, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, synthOnce } from './helpers';
 
 const awsYaml = (opts: { environment?: string; extra?: string; loadBalancer?: string; database?: string } = {}) => `name: t
 environment: ${opts.environment ?? 'dev'}
@@ -28,10 +28,10 @@ database: ${opts.database ?? '{}'}
 artifacts: {}
 tracking: ${opts.tracking ?? '{}'}`;
 
-const awsDev = synth(configFrom(awsYaml(), 'aws-dev.yaml'));
-const awsProd = synth(configFrom(awsYaml({ environment: 'prod' }), 'aws-prod.yaml'));
-const azureDev = synth(configFrom(azureYaml(), 'azure-dev.yaml'));
-const azureProd = synth(configFrom(azureYaml({ environment: 'prod' }), 'azure-prod.yaml'));
+const awsDev = synthOnce(configFrom(awsYaml(), 'aws-dev.yaml'));
+const awsProd = synthOnce(configFrom(awsYaml({ environment: 'prod' }), 'aws-prod.yaml'));
+const azureDev = synthOnce(configFrom(azureYaml(), 'azure-dev.yaml'));
+const azureProd = synthOnce(configFrom(azureYaml({ environment: 'prod' }), 'azure-prod.yaml'));
 
 /** The single resource of `type` whose address contains `part`. */
 const byKey = (json: Synthesized, type: string, part: string): Block => {
@@ -72,13 +72,13 @@ describe('AWS: the first apply creates things in an order that works', () => {
       (JSON.parse(String(byKey(json, 'aws_s3_bucket_policy', 'access-logs_').policy)) as { Statement: Block[] }).Statement.find((st) => st.Sid === 'LoadBalancerAccessLogs')?.Principal;
     expect(writer(awsDev)).toEqual({ AWS: expect.stringMatching(/^\$\{data\.aws_elb_service_account\.[\w-]+\.arn\}$/) });
     // eu-central-2 (Zurich, 2022-11) is not in the provider's map: the data source would fail the plan.
-    const zurich = synth(configFrom(awsYaml().replaceAll('eu-west-1', 'eu-central-2'), 'zurich.yaml'));
+    const zurich = synthOnce(configFrom(awsYaml().replaceAll('eu-west-1', 'eu-central-2'), 'zurich.yaml'));
     expect(zurich.data?.aws_elb_service_account).toBeUndefined();
     expect(writer(zurich)).toEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
   });
 
   it('with plain HTTP the ECS service waits for the HTTP listener that forwards to its target group', () => {
-    const json = synth(configFrom(awsYaml({ loadBalancer: '    allowPlainHttp: true' }), 'plain.yaml'));
+    const json = synthOnce(configFrom(awsYaml({ loadBalancer: '    allowPlainHttp: true' }), 'plain.yaml'));
     expect(dependsOn(onlyResource(json, 'aws_ecs_service'))).toContain(addressOf(json, 'aws_lb_listener', 'http-listener'));
   });
 
@@ -105,7 +105,7 @@ describe('AWS: a second apply changes nothing after RDS upgrades the minor versi
   });
 
   it('Aurora: the cluster carries the major version, its instances follow it (docs r/rds_cluster_instance engine_version)', () => {
-    const json = synth(configFrom(awsYaml({ database: '{ engine: aurora-postgresql, engineVersion: "17" }' }), 'aurora.yaml'));
+    const json = synthOnce(configFrom(awsYaml({ database: '{ engine: aurora-postgresql, engineVersion: "17" }' }), 'aurora.yaml'));
     expect(onlyResource(json, 'aws_rds_cluster')).toMatchObject({ engine_version: '17', allow_major_version_upgrade: true });
     for (const instance of Object.values(resourcesOf(json, 'aws_rds_cluster_instance'))) {
       expect(instance.engine_version).toBeUndefined();
@@ -124,7 +124,7 @@ describe('AWS: a second apply changes nothing after RDS upgrades the minor versi
 describe('AWS: every partition, and database access without the master password', () => {
   // Values from the config (certificate, trusted principals) carry the aws-cn partition here, so
   // any `arn:aws:` left in the JSON was written by this package.
-  const cn = synth(
+  const cn = synthOnce(
     configFrom(
       awsYaml({
         loadBalancer: '    certificateArn: arn:aws-cn:acm:cn-north-1:123456789012:certificate/x',
@@ -151,7 +151,7 @@ describe('AWS: every partition, and database access without the master password'
 
   it('enables IAM database authentication on RDS and Aurora (docs r/db_instance, r/rds_cluster iam_database_authentication_enabled)', () => {
     expect(onlyResource(awsDev, 'aws_db_instance').iam_database_authentication_enabled).toBe(true);
-    const aurora = synth(configFrom(awsYaml({ database: '{ engine: aurora-postgresql }' }), 'aurora.yaml'));
+    const aurora = synthOnce(configFrom(awsYaml({ database: '{ engine: aurora-postgresql }' }), 'aurora.yaml'));
     expect(onlyResource(aurora, 'aws_rds_cluster').iam_database_authentication_enabled).toBe(true);
     // The id rds-db:connect policies need (runbook, "Break-glass database access").
     expect(awsDev.output?.database_iam_resource_id.value).toMatch(/^\$\{aws_db_instance\.[\w-]+\.resource_id\}$/);
@@ -233,7 +233,7 @@ describe('Azure: dependencies and one source of truth for the database password'
   });
 
   it('the secret and the server change password together when passwordVersion is bumped (r/postgresql_flexible_server administrator_password_wo_version)', () => {
-    const json = synth(configFrom(azureYaml({ database: '{ passwordVersion: 3 }' }), 'bump.yaml'));
+    const json = synthOnce(configFrom(azureYaml({ database: '{ passwordVersion: 3 }' }), 'bump.yaml'));
     expect(byKey(json, 'azurerm_key_vault_secret', 'key-vault_database-password_').value_wo_version).toBe(3);
     expect(onlyResource(json, 'azurerm_postgresql_flexible_server').administrator_password_wo_version).toBe(3);
   });
@@ -256,7 +256,7 @@ describe('Azure: dependencies and one source of truth for the database password'
 describe('Azure: private DNS zones linked to extra VNets (network.dnsLinkedVnetIds)', () => {
   const runner = '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-ci/providers/Microsoft.Network/virtualNetworks/vnet-runners';
   const hub = '/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub';
-  const withVnets = (ids: string[]) => synth(configFrom(azureYaml({ network: `  dnsLinkedVnetIds: [${ids.join(', ')}]` }), 'links.yaml'));
+  const withVnets = (ids: string[]) => synthOnce(configFrom(azureYaml({ network: `  dnsLinkedVnetIds: [${ids.join(', ')}]` }), 'links.yaml'));
   const links = (json: Synthesized) => resourcesOf(json, 'azurerm_private_dns_zone_virtual_network_link');
 
   it('links every private zone (postgres, blob, vault, container apps) to every extra VNet', () => {
@@ -313,7 +313,7 @@ describe('Azure: Container App ingress restricted like the AWS load balancer', (
   });
 
   it('takes tracking.ingress.allowedCidrs, named by CIDR', () => {
-    const json = synth(configFrom(azureYaml({ tracking: '{ ingress: { allowedCidrs: [10.40.0.0/23, 192.168.10.0/24] } }' }), 'cidrs.yaml'));
+    const json = synthOnce(configFrom(azureYaml({ tracking: '{ ingress: { allowedCidrs: [10.40.0.0/23, 192.168.10.0/24] } }' }), 'cidrs.yaml'));
     expect(restrictions(json).map((r) => [r.name, r.action, r.ip_address_range])).toEqual([
       ['allow-10-40-0-0-23', 'Allow', '10.40.0.0/23'],
       ['allow-192-168-10-0-24', 'Allow', '192.168.10.0/24'],

@@ -32,7 +32,7 @@
 import * as path from 'node:path';
 import { databricksHandout } from '../cli/client/databricks-handout';
 import { loadDeployments } from '../stacks/config/load';
-import { type Block, type Synthesized, SHIPPED_CONFIGS, configFrom, resourcesOf, synth } from './helpers';
+import { type Block, type Synthesized, SHIPPED_CONFIGS, configFrom, resourcesOf, synthOnce } from './helpers';
 
 // ---------------------------------------------------------------------------------------------
 // The client's naming and stage rules (data).
@@ -243,7 +243,7 @@ describe('environment client contract over the shipped workspace-registry govern
   describe.each(workspaceDeployments.map((c) => [c.name, c] as const))('%s', (_name, config) => {
     const databricks = config.databricks;
     if (!databricks) throw new Error('no databricks section');
-    const json = synth(config);
+    const json = synthOnce(config);
     const gov = governanceOf(json, databricks.models);
 
     it('declares models and a production environment the client puts in Production', () => {
@@ -297,7 +297,7 @@ databricks:
 ${envs}  models: [churn]
 `;
   const good = () => configFrom(yaml('    - name: acc\n    - name: production\n'));
-  const govOf = (config = good()) => governanceOf(synth(config), ['churn']);
+  const govOf = (config = good()) => governanceOf(synthOnce(config), ['churn']);
 
   it('passes a governance built for the client', () => {
     expect(contractViolations(govOf())).toEqual([]);
@@ -309,7 +309,7 @@ ${envs}  models: [churn]
   });
 
   it('fails when another environment can read a production model', () => {
-    const json = synth(good());
+    const json = synthOnce(good());
     const perms = Object.values(resourcesOf(json, 'databricks_permissions'));
     const prodModel = perms.find((p) => String(p.registered_model_id).includes('production_model-churn_'));
     (prodModel?.access_control as Block[]).push({ group_name: 'apps_acc', permission_level: 'CAN_READ' });
@@ -319,7 +319,7 @@ ${envs}  models: [churn]
   });
 
   it('fails when workspace users inherit a level from the root model ACL', () => {
-    const json = synth(good());
+    const json = synthOnce(good());
     const root = Object.values(resourcesOf(json, 'databricks_permissions')).find((p) => p.registered_model_id === 'root');
     (root?.access_control as Block[]).push({ group_name: 'users', permission_level: 'CAN_EDIT' });
     expect(contractViolations(governanceOf(json, ['churn']))).toContainEqual(
@@ -328,7 +328,7 @@ ${envs}  models: [churn]
   });
 
   it('reports a doubtful folder level as unclear, not as allowed', () => {
-    const json = synth(good());
+    const json = synthOnce(good());
     const folder = Object.values(resourcesOf(json, 'databricks_permissions')).find((p) => String(p.directory_path).includes('acc_experiment-folder'));
     (folder?.access_control as Block[])[0] = { group_name: 'apps_acc', permission_level: 'CAN_EDIT' };
     expect(contractViolations(governanceOf(json, ['churn']))).toContain(

@@ -2,16 +2,25 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RestorePlanError, parseRestoreTime, restorePlan, synthesizedStack } from '../cli/restore/restore-plan';
-import { type Block, configFrom, onlyResource, resourcesOf, synth, tempDirWith } from './helpers';
+import { type Block, configFrom, onlyResource, resourcesOf, synthOnce, tempDirWith } from './helpers';
 import { minimalAws, minimalAzure } from './fixtures/minimal';
+import type { DeploymentConfig } from '../stacks/config/schema';
 
 /** Day-2 operations, item "backups and a restore drill". */
 
 const aws = (environment: string, extra = '', database = '{}') => minimalAws({ environment, extra, database });
 const azure = (environment: string, extra = '') => minimalAzure({ environment, extra });
 
+/** The restore command's `synthesizedStack`, once per config in this file (a deep copy each time). */
+const stacks = new Map<string, ReturnType<typeof synthesizedStack>>();
+function stackOnce(config: DeploymentConfig): ReturnType<typeof synthesizedStack> {
+  const key = JSON.stringify(config);
+  if (!stacks.has(key)) stacks.set(key, synthesizedStack(config));
+  return structuredClone(stacks.get(key) as ReturnType<typeof synthesizedStack>);
+}
+
 describe('AWS Backup (production)', () => {
-  const prod = synth(configFrom(aws('prod', 'alarms:\n  emails: [a@example.com]\nbackup:\n  retentionDays: 90\n')));
+  const prod = synthOnce(configFrom(aws('prod', 'alarms:\n  emails: [a@example.com]\nbackup:\n  retentionDays: 90\n')));
 
   it('keeps recovery points in a vault encrypted with the data key, protected from destroy', () => {
     const vault = onlyResource(prod, 'aws_backup_vault');
@@ -41,13 +50,13 @@ describe('AWS Backup (production)', () => {
   });
 
   it('is off by default outside production, on with backup.enabled', () => {
-    expect(resourcesOf(synth(configFrom(aws('dev'))), 'aws_backup_plan')).toEqual({});
-    expect(Object.keys(resourcesOf(synth(configFrom(aws('dev', 'backup:\n  enabled: true\n'))), 'aws_backup_plan'))).toHaveLength(2);
+    expect(resourcesOf(synthOnce(configFrom(aws('dev'))), 'aws_backup_plan')).toEqual({});
+    expect(Object.keys(resourcesOf(synthOnce(configFrom(aws('dev', 'backup:\n  enabled: true\n'))), 'aws_backup_plan'))).toHaveLength(2);
   });
 });
 
 describe('Azure blob point-in-time restore', () => {
-  const blob = (yaml: string) => onlyResource(synth(configFrom(yaml)), 'azurerm_storage_account').blob_properties as Block;
+  const blob = (yaml: string) => onlyResource(synthOnce(configFrom(yaml)), 'azurerm_storage_account').blob_properties as Block;
 
   it('production restores containers up to soft delete - 1 days (azurerm 4.55: days < delete_retention_policy days, versioning and change feed on)', () => {
     expect(blob(azure('prod', 'alarms:\n  emails: [a@example.com]\n'))).toMatchObject({
@@ -81,8 +90,8 @@ describe('restore time', () => {
 
   it('refuses a point older than the database backups keep', () => {
     const config = configFrom(aws('dev'));
-    expect(() => restorePlan(config, synthesizedStack(config), new Date('2026-11-01T00:00:00Z'), now)).toThrow(RestorePlanError);
-    expect(() => restorePlan(config, synthesizedStack(config), new Date('2026-11-01T00:00:00Z'), now)).toThrow(/older than the database backups \(7 days\)/);
+    expect(() => restorePlan(config, stackOnce(config), new Date('2026-11-01T00:00:00Z'), now)).toThrow(RestorePlanError);
+    expect(() => restorePlan(config, stackOnce(config), new Date('2026-11-01T00:00:00Z'), now)).toThrow(/older than the database backups \(7 days\)/);
   });
 });
 
@@ -109,7 +118,7 @@ describe('restore plan, run with stub executables', () => {
 
   it('AWS: freezes (gc schedule off), restores the database beside the live one at T, restores the artifacts to T through AWS Backup, copies both databases, unfreezes', () => {
     const config = configFrom(aws('prod', 'alarms:\n  emails: [a@example.com]\n'));
-    const lines = runWithStubs(restorePlan(config, synthesizedStack(config), to, now), {
+    const lines = runWithStubs(restorePlan(config, stackOnce(config), to, now), {
       aws: `case "$*" in
   *get-caller-identity*) echo 123456789012 ;;
   *SecretArn*) case "$*" in *"identifier t "*) echo arn:live ;; *) echo arn:restored ;; esac ;;
@@ -168,7 +177,7 @@ esac`,
 
   it('Azure: deactivates the revision, restores the server and the blobs to T, copies both databases, reactivates', () => {
     const config = configFrom(azure('prod', 'alarms:\n  emails: [a@example.com]\n'));
-    const lines = runWithStubs(restorePlan(config, synthesizedStack(config), to, now), {
+    const lines = runWithStubs(restorePlan(config, stackOnce(config), to, now), {
       az: `case "$*" in
   *latestRevisionName*) echo t-mlflow--rev1 ;;
   *"--name psql-t --query"*) echo live.postgres ;;
@@ -209,7 +218,7 @@ describe('AWS restore plan: every artifact command runs as a principal the bucke
 
   it('writes objects only through AWS Backup as the backup role, which the bucket policy exempts (no operator s3 object call)', () => {
     const config = configFrom(aws('prod', 'alarms:\n  emails: [a@example.com]\n'));
-    const json = synthesizedStack(config);
+    const json = stackOnce(config);
     const plan = restorePlan(config, json, to, now);
     // An operator's own s3 object writes and deletes are denied by the bucket policy (constructs/aws/buckets.ts).
     expect(plan).not.toMatch(/aws s3api (delete-object|put-object|copy-object|restore-object)|aws s3 (cp|mv|rm|sync)/);
@@ -223,7 +232,7 @@ describe('AWS restore plan: every artifact command runs as a principal the bucke
 
   it('without AWS Backup (dev) says the artifacts cannot be brought back instead of printing a denied command', () => {
     const config = configFrom(aws('dev'));
-    const json = synthesizedStack(config);
+    const json = stackOnce(config);
     const plan = restorePlan(config, json, new Date('2026-11-22T18:00:00Z'), now);
     expect(plan).not.toMatch(/aws s3api (delete-object|put-object)|start-restore-job/);
     expect(plan).toMatch(/no continuous AWS Backup of the bucket \(backup\.enabled is off\)/);

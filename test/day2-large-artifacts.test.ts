@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { clientConfig, readStackOutputs } from '../cli/client/client-config';
-import { type Synthesized, configFrom, onlyResource, serviceTaskDefinition, synth } from './helpers';
+import { type Synthesized, configFrom, onlyResource, serviceTaskDefinition, synthOnce } from './helpers';
 import { minimalAws } from './fixtures/minimal';
 
 /**
@@ -22,29 +22,29 @@ const serverEnv = (json: Synthesized) => {
 
 describe('AWS: timeouts and storage for multi-GB uploads', () => {
   it('gives the load balancer a 600 s idle timeout and the server a keep-alive 5 s longer', () => {
-    const json = synth(configFrom(aws('dev')));
+    const json = synthOnce(configFrom(aws('dev')));
     expect(onlyResource(json, 'aws_lb').idle_timeout).toBe(600);
     expect(serverEnv(json).UVICORN_TIMEOUT_KEEP_ALIVE).toBe('605');
   });
 
   it('follows tracking.uploadIdleTimeoutSeconds, within the load balancer limits (60-4000)', () => {
-    const json = synth(configFrom(aws('dev', '  uploadIdleTimeoutSeconds: 1800\n')));
+    const json = synthOnce(configFrom(aws('dev', '  uploadIdleTimeoutSeconds: 1800\n')));
     expect(onlyResource(json, 'aws_lb').idle_timeout).toBe(1800);
     expect(serverEnv(json).UVICORN_TIMEOUT_KEEP_ALIVE).toBe('1805');
     expect(() => configFrom(aws('dev', '  uploadIdleTimeoutSeconds: 5000\n'))).toThrow(/tracking\.uploadIdleTimeoutSeconds/);
   });
 
   it('gives production tasks 50 GiB of ephemeral storage, others the Fargate default, configurable 21-200', () => {
-    expect(serviceTaskDefinition(synth(configFrom(aws('prod')))).ephemeral_storage).toEqual({ size_in_gib: 50 });
-    expect(serviceTaskDefinition(synth(configFrom(aws('dev')))).ephemeral_storage).toBeUndefined();
-    expect(serviceTaskDefinition(synth(configFrom(aws('dev', '  ephemeralStorageGb: 120\n')))).ephemeral_storage).toEqual({ size_in_gib: 120 });
+    expect(serviceTaskDefinition(synthOnce(configFrom(aws('prod')))).ephemeral_storage).toEqual({ size_in_gib: 50 });
+    expect(serviceTaskDefinition(synthOnce(configFrom(aws('dev')))).ephemeral_storage).toBeUndefined();
+    expect(serviceTaskDefinition(synthOnce(configFrom(aws('dev', '  ephemeralStorageGb: 120\n')))).ephemeral_storage).toEqual({ size_in_gib: 120 });
     expect(() => configFrom(aws('dev', '  ephemeralStorageGb: 20\n'))).toThrow(/tracking\.ephemeralStorageGb/);
   });
 });
 
 describe('Azure: keep-alive beyond the Container Apps ingress timeout', () => {
   it('sets the keep-alive above the 240 s ingress request timeout', () => {
-    const json = synth(configFrom('name: t\nenvironment: dev\ncloud: azure\nlocation: westeurope\ndatabase: {}\nartifacts: {}\ntracking: {}\n'));
+    const json = synthOnce(configFrom('name: t\nenvironment: dev\ncloud: azure\nlocation: westeurope\ndatabase: {}\nartifacts: {}\ntracking: {}\n'));
     const template = onlyResource(json, 'azurerm_container_app').template as { container: { env: { name: string; value?: string }[] }[] };
     expect(template.container[0].env).toContainEqual({ name: 'UVICORN_TIMEOUT_KEEP_ALIVE', value: '245' });
   });

@@ -81,8 +81,16 @@ teams:
     principalIds: [00000000-0000-0000-0000-000000000002]
 `;
 
+/** Container definitions by config text: a config is synthesized once per file (three tests read the default one). */
+const definitionsByYaml = new Map<string, string>();
+
 function awsContainers(yaml = awsYaml): EcsContainer[] {
-  return JSON.parse(String(serviceTaskDefinition(synth(configFrom(yaml))).container_definitions)) as EcsContainer[];
+  let definitions = definitionsByYaml.get(yaml);
+  if (definitions === undefined) {
+    definitions = String(serviceTaskDefinition(synth(configFrom(yaml))).container_definitions);
+    definitionsByYaml.set(yaml, definitions);
+  }
+  return JSON.parse(definitions) as EcsContainer[];
 }
 
 function awsSpecs(): Spec[] {
@@ -147,6 +155,7 @@ interface Run {
 }
 
 const runAsRoot = process.getuid?.() === 0;
+const FAKE_ROOT_PREFIX = 'mlp-entrypoint-';
 
 function readCall(record: string, base: string): Call {
   const read = (ext: string) => (fs.existsSync(path.join(record, `${base}.${ext}`)) ? fs.readFileSync(path.join(record, `${base}.${ext}`), 'utf8') : undefined);
@@ -158,6 +167,14 @@ function readCall(record: string, base: string): Call {
   );
   return { args: (read('args') ?? '').split('\0').slice(0, -1), env, stdin: read('stdin'), ini: read('ini'), iniMode: read('mode')?.trim() };
 }
+
+/**
+ * Whether the server user (uid and gid SERVER_UID, no supplementary groups: Node's spawn with `uid`
+ * drops them) may enter a folder. Nothing below a folder it cannot enter can be its write, so the
+ * scan skips such folders (the temporary folders of other processes, mode 0700, are most of /tmp).
+ */
+const serverUserMayEnter = (st: fs.Stats): boolean =>
+  st.uid === SERVER_UID || (st.gid === SERVER_UID ? (st.mode & 0o010) !== 0 : (st.mode & 0o001) !== 0);
 
 function strayFiles(since: number, fakeRoot: string): string[] {
   if (!runAsRoot) return [];
@@ -177,9 +194,10 @@ function strayFiles(since: number, fakeRoot: string): string[] {
       } catch {
         continue;
       }
-      if (p === fakeRoot) continue;
+      // This run's fake root, and those of another run of this test at the same time on this machine.
+      if (p === fakeRoot || e.name.startsWith(FAKE_ROOT_PREFIX)) continue;
       if (st.uid === SERVER_UID && st.ctimeMs >= since) found.push(p);
-      if (e.isDirectory() && depth > 0) walk(p, depth - 1);
+      if (e.isDirectory() && depth > 0 && serverUserMayEnter(st)) walk(p, depth - 1);
     }
   };
   for (const dir of ['/tmp', '/var/tmp', '/dev/shm']) walk(dir, 2);
@@ -188,7 +206,7 @@ function strayFiles(since: number, fakeRoot: string): string[] {
 
 /** Runs a container's script in a fake root where only its writable mounts exist and are writable. */
 function run(spec: Spec, options: { prepared?: boolean } = {}): Run {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mlp-entrypoint-'));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), FAKE_ROOT_PREFIX));
   fs.chmodSync(root, 0o755);
   const bin = path.join(root, 'bin');
   const record = path.join(root, 'record');

@@ -4,7 +4,7 @@ import { checkStack } from '../policy/check';
 import { foreignSequences, templateSequences } from '../policy/interpolation';
 import { RULES_BY_ID } from '../policy';
 import type { Rule, StackJson } from '../policy/types';
-import { type Block, configFrom, onlyResource, rejectionsOf, resourcesOf, synth } from './helpers';
+import { type Block, configFrom, onlyResource, rejectionsOf, resourcesOf, synthOnce } from './helpers';
 
 /** Issue 13: network and database hardening, and the rules that keep it from regressing. */
 
@@ -52,18 +52,18 @@ describe('CIDR checks reason about address ranges', () => {
 
   it('MLP-NET-1 fails 0.0.0.0/1 + 128.0.0.0/1 on an internet-facing load balancer (the redirect port), as it fails 0.0.0.0/0', () => {
     const config = configFrom(aws('', '    internetFacing: true\n    allowedCidrs: [0.0.0.0/1, 128.0.0.0/1]\n'));
-    const messages = violations(synth(config), config, 'MLP-NET-1');
+    const messages = violations(synthOnce(config), config, 'MLP-NET-1');
     expect(messages).toEqual([
       "ingress from 0.0.0.0/1 on ports 80-80 (with the group's other rules on these ports: every internet address)",
       "ingress from 128.0.0.0/1 on ports 80-80 (with the group's other rules on these ports: every internet address)",
     ]);
     const whole = configFrom(aws('', '    internetFacing: true\n    allowedCidrs: [0.0.0.0/0]\n'));
-    expect(violations(synth(whole), whole, 'MLP-NET-1')).toEqual(['ingress from 0.0.0.0/0 on ports 80-80']);
+    expect(violations(synthOnce(whole), whole, 'MLP-NET-1')).toEqual(['ingress from 0.0.0.0/0 on ports 80-80']);
   });
 
   it('MLP-NET-1 fails split ranges on a security group other than the load balancer, and passes halves on different ports', () => {
     const config = configFrom(aws(''));
-    const json = structuredClone(synth(config)) as StackJson;
+    const json = structuredClone(synthOnce(config)) as StackJson;
     const rules = json.resource?.aws_vpc_security_group_ingress_rule ?? {};
     const db = Object.values(rules).find((r) => String(r.security_group_id).includes('database'));
     if (!db) throw new Error('no database ingress rule');
@@ -76,7 +76,7 @@ describe('CIDR checks reason about address ranges', () => {
 
   it('MLP-NET-1 fails an Azure NSG rule whose source prefixes add up to the internet', () => {
     const config = configFrom(azure());
-    const json = structuredClone(synth(config)) as StackJson;
+    const json = structuredClone(synthOnce(config)) as StackJson;
     const deny = Object.values(json.resource?.azurerm_network_security_rule ?? {}).find((r) => r.access === 'Deny') as Block;
     const nsgRules = json.resource?.azurerm_network_security_rule as Record<string, Block>;
     nsgRules.wide = { ...deny, name: 'wide', priority: 200, access: 'Allow', source_address_prefix: undefined, source_address_prefixes: ['0.0.0.0/1', '128.0.0.0/1'] };
@@ -99,7 +99,7 @@ describe('AWS: a WAF rate limit in front of an internet-facing load balancer', (
   // Upstream: hashicorp/terraform-provider-aws website/docs/r/wafv2_web_acl.html.markdown ("Rate Based": rule.action.block,
   // statement.rate_based_statement { limit, aggregate_key_type = "IP" }), provider 6.25; AWS WAF API RateBasedStatement.
   it('associates a regional web ACL that blocks an IP over 2000 requests per 5 minutes', () => {
-    const json = synth(configFrom(aws('', internetFacing)));
+    const json = synthOnce(configFrom(aws('', internetFacing)));
     const acl = onlyResource(json, 'aws_wafv2_web_acl');
     expect(acl).toMatchObject({ scope: 'REGIONAL', default_action: { allow: {} } });
     expect(acl.rule).toEqual([
@@ -114,12 +114,12 @@ describe('AWS: a WAF rate limit in front of an internet-facing load balancer', (
   });
 
   it('takes the limit from tracking.loadBalancer.rateLimit', () => {
-    const json = synth(configFrom(aws('', `${internetFacing}    rateLimit: 500\n`)));
+    const json = synthOnce(configFrom(aws('', `${internetFacing}    rateLimit: 500\n`)));
     expect(JSON.stringify(onlyResource(json, 'aws_wafv2_web_acl').rule)).toContain('"limit":500');
   });
 
   it('an internal load balancer has no WAF, and a rate limit there is a config error', () => {
-    expect(resourcesOf(synth(configFrom(aws(''))), 'aws_wafv2_web_acl')).toEqual({});
+    expect(resourcesOf(synthOnce(configFrom(aws(''))), 'aws_wafv2_web_acl')).toEqual({});
     expect(rejectionsOf(aws('', '    rateLimit: 500\n'), 'c.yaml')).toEqual([
       'c.yaml: tracking.loadBalancer.rateLimit: the WAF rate limit applies to an internet-facing load balancer only, got 500',
     ]);
@@ -127,7 +127,7 @@ describe('AWS: a WAF rate limit in front of an internet-facing load balancer', (
 
   it('MLP-NET-2 flags an internet-facing load balancer whose web ACL only counts', () => {
     const config = configFrom(aws('', internetFacing));
-    const json = structuredClone(synth(config)) as StackJson;
+    const json = structuredClone(synthOnce(config)) as StackJson;
     expect(violations(json, config, 'MLP-NET-2')).toEqual([]);
     for (const acl of Object.values(json.resource?.aws_wafv2_web_acl ?? {})) for (const r of acl.rule as Block[]) r.action = { count: {} };
     expect(violations(json, config, 'MLP-NET-2')).toEqual(['internet-facing, with no WAF web ACL that blocks by rate']);
@@ -136,7 +136,7 @@ describe('AWS: a WAF rate limit in front of an internet-facing load balancer', (
 
 describe('AWS: the S3 gateway endpoint reaches the platform bucket and the ECR layer bucket only', () => {
   const config = configFrom(aws(''));
-  const json = synth(config);
+  const json = synthOnce(config);
 
   // AWS ECR User Guide, "Amazon ECR interface VPC endpoints (AWS PrivateLink)": minimum S3 permissions for image pulls
   // are s3:GetObject on arn:aws:s3:::prod-<region>-starport-layer-bucket/*.
@@ -170,7 +170,7 @@ describe('AWS: the S3 gateway endpoint reaches the platform bucket and the ECR l
 
 describe('AWS: task egress without NAT', () => {
   it('goes to the VPC (interface endpoints) and the S3 prefix list only, never 0.0.0.0/0', () => {
-    const json = synth(configFrom(aws('network: { natGateways: none }\n').replace('tracking:\n', 'tracking:\n  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlflow:v3.17.0-full\n')));
+    const json = synthOnce(configFrom(aws('network: { natGateways: none }\n').replace('tracking:\n', 'tracking:\n  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlflow:v3.17.0-full\n')));
     const egress = Object.values(resourcesOf(json, 'aws_vpc_security_group_egress_rule')).filter((r) => String(r.security_group_id).includes('task-security-group'));
     expect(egress.map((r) => [r.from_port, r.cidr_ipv4 ?? r.prefix_list_id ?? 'security group']).sort()).toEqual([
       [443, expect.stringMatching(/^\$\{aws_vpc_endpoint\.network_s3-endpoint_[0-9A-F]+\.prefix_list_id\}$/)],
@@ -182,7 +182,7 @@ describe('AWS: task egress without NAT', () => {
 
 describe('Azure: the database subnet admits the tracking app only', () => {
   const config = configFrom(azure());
-  const json = synth(config);
+  const json = synthOnce(config);
   const rules = Object.values(resourcesOf(json, 'azurerm_network_security_rule'));
 
   it('allows 5432 from the Container Apps subnet, HA traffic inside the subnet, probes, and denies the rest of the VNet', () => {
@@ -209,7 +209,7 @@ describe('Azure: the database subnet admits the tracking app only', () => {
 
 describe('MLP-TF-1: no synthesized string holds an interpolation our code did not create', () => {
   const config = configFrom(aws('') + 'databricks:\n  host: https://adb-1.azuredatabricks.net\n  environments: [{ name: dev }]\n');
-  const json = synth(config);
+  const json = synthOnce(config);
 
   it('reads interpolations and directives, and skips the escapes $${ and %%{', () => {
     expect(templateSequences('a ${aws_s3_bucket.b.arn} b %{ if x }y%{ endif } $${literal} %%{literal}')).toEqual([
@@ -253,7 +253,7 @@ describe('MLP-TF-1: no synthesized string holds an interpolation our code did no
 describe('MLP-TAG-1: no resource exceeds 50 tags', () => {
   it('counts the provider default tags with the resource\'s own', () => {
     const config = configFrom(`${aws('')}tags:\n${Array.from({ length: 45 }, (_, i) => `  t${i}: v\n`).join('')}`);
-    const json = structuredClone(synth(config)) as StackJson;
+    const json = structuredClone(synthOnce(config)) as StackJson;
     expect(violations(json, config, 'MLP-TAG-1')).toEqual([]);
     const subnet = Object.values(json.resource?.aws_subnet ?? {})[0];
     subnet.tags = { ...(subnet.tags as Block), extra: 'x' };

@@ -29,6 +29,23 @@ export function synth(config: DeploymentConfig): Synthesized {
   return withoutMetadata(stackJson(app.node.findChild(config.name) as TerraformStack)) as Synthesized;
 }
 
+const synthesized = new Map<string, Synthesized>();
+
+/**
+ * `synth`, once per config within a test file (jest loads this module afresh for each file): a later
+ * call with an equal config returns a deep copy of the first result, so a test may change its copy.
+ * For reading the output; tests about synthesis itself (determinism, Aspects) call `synth`.
+ */
+export function synthOnce(config: DeploymentConfig): Synthesized {
+  const key = JSON.stringify(config);
+  let json = synthesized.get(key);
+  if (!json) {
+    json = synth(config);
+    synthesized.set(key, json);
+  }
+  return structuredClone(json);
+}
+
 /** Every resource of one type, by name. */
 export function resourcesOf(json: Synthesized, type: string): Record<string, Block> {
   return json.resource?.[type] ?? {};

@@ -4,7 +4,7 @@ import { estimateStack } from '../cli/cost/estimate';
 import { checkStack } from '../policy/check';
 import { RULES_BY_ID } from '../policy';
 import type { Rule } from '../policy/types';
-import { type Block, SHIPPED_CONFIGS, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, serviceTaskDefinition, synth } from './helpers';
+import { type Block, SHIPPED_CONFIGS, type Synthesized, configFrom, onlyResource, rejectionsOf, resourcesOf, serviceTaskDefinition, synthOnce } from './helpers';
 
 const aws = (environment: string, extra = '', network = '') => `name: lean-${environment}
 environment: ${environment}
@@ -37,8 +37,8 @@ const HA: Rule[] = ['MLP-HA-1', 'MLP-DB-5'].map((id) => {
 const ECR_IMAGE = '  image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlflow:v3.17.0-full\n';
 
 describe('AWS lean defaults', () => {
-  const dev = synth(configFrom(aws('dev')));
-  const prod = synth(configFrom(aws('prod')));
+  const dev = synthOnce(configFrom(aws('dev')));
+  const prod = synthOnce(configFrom(aws('prod')));
 
   it('non-production: no NAT gateway, tasks with a public IPv4 in the public subnets, on Fargate Spot, db.t4g.micro, 0.5 vCPU / 1 GB', () => {
     expect(resourcesOf(dev, 'aws_nat_gateway')).toEqual({});
@@ -73,7 +73,7 @@ describe('AWS lean defaults', () => {
   });
 
   it('every default can be set back in the config', () => {
-    const old = synth(
+    const old = synthOnce(
       configFrom(
         aws('dev', '  cpu: 1024\n  memory: 2048\n  spot: false\n', '  azCount: 3\n  natGateways: single\n').replace('database: {}', 'database: { instanceClass: db.t4g.medium }'),
       ),
@@ -84,7 +84,7 @@ describe('AWS lean defaults', () => {
     expect(serviceTaskDefinition(old)).toMatchObject({ cpu: '1024', memory: '2048' });
     expect(onlyResource(old, 'aws_db_instance')).toMatchObject({ instance_class: 'db.t4g.medium' });
     // natGateways: none as before: private tasks with interface endpoints.
-    const endpoints = synth(configFrom(aws('dev', ECR_IMAGE, '  natGateways: none\n')));
+    const endpoints = synthOnce(configFrom(aws('dev', ECR_IMAGE, '  natGateways: none\n')));
     expect(onlyResource(endpoints, 'aws_ecs_service')).toMatchObject({ network_configuration: { assign_public_ip: false } });
     expect(Object.values(resourcesOf(endpoints, 'aws_vpc_endpoint')).filter((e) => e.vpc_endpoint_type === 'Interface').length).toBeGreaterThan(0);
   });
@@ -103,7 +103,7 @@ describe('AWS lean defaults', () => {
       }).NetworkConfiguration.AwsvpcConfiguration;
     expect(httpsEgress(dev)).toEqual(['0.0.0.0/0']);
     expect(gcNetwork(dev)).toMatchObject({ AssignPublicIp: 'ENABLED', Subnets: [expect.stringMatching(/public-subnet-0/), expect.stringMatching(/public-subnet-1/)] });
-    const endpoints = synth(configFrom(aws('dev', ECR_IMAGE, '  natGateways: none\n')));
+    const endpoints = synthOnce(configFrom(aws('dev', ECR_IMAGE, '  natGateways: none\n')));
     expect(httpsEgress(endpoints)).toEqual(['10.0.0.0/16', 'prefix-list']);
     expect(gcNetwork(endpoints)).toMatchObject({ AssignPublicIp: 'DISABLED', Subnets: [expect.stringMatching(/private-subnet-0/), expect.stringMatching(/private-subnet-1/)] });
   });
@@ -118,9 +118,9 @@ describe('AWS lean defaults', () => {
 });
 
 describe('Azure lean defaults', () => {
-  const dev = synth(configFrom(azure('dev')));
-  const prod = synth(configFrom(azure('prod')));
-  const template = (json: ReturnType<typeof synth>) => onlyResource(json, 'azurerm_container_app').template as { min_replicas: number; container: { cpu: number; memory: string }[] };
+  const dev = synthOnce(configFrom(azure('dev')));
+  const prod = synthOnce(configFrom(azure('prod')));
+  const template = (json: ReturnType<typeof synthOnce>) => onlyResource(json, 'azurerm_container_app').template as { min_replicas: number; container: { cpu: number; memory: string }[] };
 
   it('non-production: Burstable B1ms without HA, 0.5 vCPU replicas that scale to zero', () => {
     const pg = onlyResource(dev, 'azurerm_postgresql_flexible_server');
@@ -147,18 +147,18 @@ describe('high availability of production (MLP-HA-1, MLP-DB-5)', () => {
     ['Azure production defaults', azure('prod')],
   ])('%s pass the HA rules', (_what, yaml) => {
     const config = configFrom(yaml);
-    expect(checkStack(synth(config), config, HA).violations).toEqual([]);
+    expect(checkStack(synthOnce(config), config, HA).violations).toEqual([]);
   });
 
   it('every shipped production config passes the HA rules (contract check)', () => {
     const production = SHIPPED_CONFIGS.flatMap((f) => loadDeployments(path.join('config', f))).filter((d) => d.production && d.cloud !== undefined);
     expect(production.length).toBeGreaterThan(0);
-    for (const config of production) expect(checkStack(synth(config), config, HA).violations).toEqual([]);
+    for (const config of production) expect(checkStack(synthOnce(config), config, HA).violations).toEqual([]);
   });
 
   it('flags a built production stack whose service is Spot-only', () => {
     const config = configFrom(aws('prod'));
-    const json = synth(config);
+    const json = synthOnce(config);
     const service = onlyResource(json, 'aws_ecs_service');
     delete service.launch_type;
     service.capacity_provider_strategy = [{ capacity_provider: 'FARGATE_SPOT', weight: 1 }, { capacity_provider: 'FARGATE', weight: 0 }];
@@ -168,7 +168,7 @@ describe('high availability of production (MLP-HA-1, MLP-DB-5)', () => {
   it('the lean non-production defaults cost less than the production ones in the same region', () => {
     const cost = (yaml: string) => {
       const config = configFrom(yaml);
-      return estimateStack(config.name, synth(config), config.production, { region: 'eu-west-1' }).total;
+      return estimateStack(config.name, synthOnce(config), config.production, { region: 'eu-west-1' }).total;
     };
     expect(cost(aws('dev'))).toBeLessThan(cost(aws('prod')));
   });
@@ -181,7 +181,7 @@ describe('log defaults (README "Cost", docs/runbook.md "Cost defaults")', () => 
   // internal/service/logs/group.go); CloudWatch Logs CreateLogGroup: the class cannot be changed later.
   it('AWS: the server and flow-log groups use Infrequent Access in every environment', () => {
     for (const env of ['dev', 'prod']) {
-      const json = synth(configFrom(aws(env)));
+      const json = synthOnce(configFrom(aws(env)));
       expect(classes(json)).toEqual([
         [expect.stringMatching(/vpc-flow-logs$/), 'INFREQUENT_ACCESS'],
         [expect.stringMatching(/tracking$/), 'INFREQUENT_ACCESS'],
@@ -192,13 +192,13 @@ describe('log defaults (README "Cost", docs/runbook.md "Cost defaults")', () => 
   });
 
   it('AWS: each log class is a config field that turns Standard back on', () => {
-    const json = synth(configFrom(aws('prod', '  logClass: standard\n', '  flowLogClass: standard\n')));
+    const json = synthOnce(configFrom(aws('prod', '  logClass: standard\n', '  flowLogClass: standard\n')));
     expect(classes(json).map(([, c]) => c)).toEqual(['STANDARD', 'STANDARD']);
     expect(rejectionsOf(aws('dev', '  logClass: cold\n'), 'd.yaml')).toContainEqual(expect.stringMatching(/tracking\.logClass/));
   });
 
   it('Azure non-production: 30 days on the Analytics plan, no table settings (5 GB fit the free allowance)', () => {
-    const json = synth(configFrom(azure('dev')));
+    const json = synthOnce(configFrom(azure('dev')));
     expect(onlyResource(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(30);
     expect(resourcesOf(json, 'azurerm_log_analytics_workspace_table')).toEqual({});
   });
@@ -206,7 +206,7 @@ describe('log defaults (README "Cost", docs/runbook.md "Cost defaults")', () => 
   // azurerm 4.55 r/log_analytics_workspace_table: plan Analytics | Basic; retention_in_days cannot be
   // set on Basic (CustomizeDiff in log_analytics_workspace_table_resource.go); total 4-730 or whole years.
   it('Azure production: 90 days interactive, 365 in total on every platform table, console logs on the Basic plan', () => {
-    const json = synth(configFrom(azure('prod')));
+    const json = synthOnce(configFrom(azure('prod')));
     const workspace = Object.keys(resourcesOf(json, 'azurerm_log_analytics_workspace'))[0];
     expect(onlyResource(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(90);
     const tables = Object.values(resourcesOf(json, 'azurerm_log_analytics_workspace_table'));
@@ -224,7 +224,7 @@ describe('log defaults (README "Cost", docs/runbook.md "Cost defaults")', () => 
   });
 
   it('Azure: the log fields turn the old behaviour back on, and a total shorter than the interactive retention is refused', () => {
-    const json = synth(configFrom(azure('prod', '{ logRetentionDays: 365, consoleLogPlan: analytics }')));
+    const json = synthOnce(configFrom(azure('prod', '{ logRetentionDays: 365, consoleLogPlan: analytics }')));
     expect(onlyResource(json, 'azurerm_log_analytics_workspace').retention_in_days).toBe(365);
     expect(resourcesOf(json, 'azurerm_log_analytics_workspace_table')).toEqual({});
     expect(rejectionsOf(azure('prod', '{ logRetentionDays: 180, logTotalRetentionDays: 90 }'), 'p.yaml')).toContainEqual(

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runPlatform } from '../stacks/app';
 import { tempDirWith } from './helpers';
 
 const ROOT = path.join(__dirname, '..');
@@ -15,9 +16,22 @@ function runApp(configLocation: string) {
     env: { ...process.env, MLFLOW_PLATFORM_CONFIG: configLocation, CDKTF_OUTDIR: outdir },
     encoding: 'utf8',
   });
+  return { ...result, ...written(outdir) };
+}
+
+/** The stacks synthesized into `outdir`, and every entry written there. */
+function written(outdir: string) {
   const stacksDir = path.join(outdir, 'stacks');
   const stacks = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir).sort() : [];
-  return { ...result, outdir, stacks, written: fs.readdirSync(outdir) };
+  return { outdir, stacks, written: fs.readdirSync(outdir) };
+}
+
+/** What `main()` runs for that config location, in this process: the same result without spawning. */
+function runInProcess(configLocation: string) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-platform-out-'));
+  const stderr: string[] = [];
+  const status = runPlatform({ configLocation, outdir, out: () => undefined, err: (line) => stderr.push(line) });
+  return { status, stderr: stderr.join('\n'), ...written(outdir) };
 }
 
 describe('the app entry point (main.ts)', () => {
@@ -29,9 +43,11 @@ describe('the app entry point (main.ts)', () => {
     expect(fs.existsSync(path.join(run.outdir, 'stacks', 'one', 'cdk.tf.json'))).toBe(true);
   });
 
+  // The two tests above and below run the command; these call what it runs (runPlatform, given the
+  // location MLFLOW_PLATFORM_CONFIG names), which is the same code without a process start.
   it('synthesizes a single file', () => {
     const dir = tempDirWith({ 'one.yaml': valid('one'), 'two.yaml': valid('two') });
-    expect(runApp(path.join(dir, 'two.yaml')).stacks).toEqual(['two']);
+    expect(runInProcess(path.join(dir, 'two.yaml')).stacks).toEqual(['two']);
   });
 
   it('prints messages, not a stack trace, exits non-zero and writes nothing when any config is bad', () => {
@@ -44,7 +60,7 @@ describe('the app entry point (main.ts)', () => {
   });
 
   it('fails on an empty config folder without writing anything', () => {
-    const run = runApp(tempDirWith({}));
+    const run = runInProcess(tempDirWith({}));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/no deployment configs found/);
     expect(run.written).toEqual([]);

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDeployments } from '../stacks/config/load';
-import { SHIPPED_CONFIGS, configFrom, expandEmbeddedJson, synth } from './helpers';
+import { SHIPPED_CONFIGS, configFrom, expandEmbeddedJson, synth, synthOnce } from './helpers';
 
 /** One snapshot per shipped deployment, for PR review (the address inventory is in addresses.test.ts). */
 describe.each(SHIPPED_CONFIGS)('shipped config %s', (file) => {
   it('synthesizes to the reviewed snapshot', () => {
     const [config] = loadDeployments(path.join('config', file));
-    expect(expandEmbeddedJson(synth(config))).toMatchSnapshot();
+    expect(expandEmbeddedJson(synthOnce(config))).toMatchSnapshot();
   });
 });
 
@@ -15,7 +15,7 @@ describe('deployment stack basics', () => {
   const base = 'name: basics\nenvironment: dev\ncloud: aws\nregion: eu-west-1\n';
 
   it('applies automatic tags through the AWS provider default_tags; automatic tags win', () => {
-    const json = synth(configFrom(`${base}tags: { team: ml, environment: spoofed }\n`));
+    const json = synthOnce(configFrom(`${base}tags: { team: ml, environment: spoofed }\n`));
     expect(json.provider?.aws).toEqual([
       {
         region: 'eu-west-1',
@@ -25,25 +25,25 @@ describe('deployment stack basics', () => {
   });
 
   it('pins the provider versions our bindings wrap and requires Terraform >= 1.11', () => {
-    const json = synth(configFrom(base));
+    const json = synthOnce(configFrom(base));
     expect(json.terraform.required_providers).toEqual({ aws: { source: 'aws', version: '6.25.0' } });
     expect(json.terraform.required_version).toBe('>= 1.11');
   });
 
   it('uses a project-relative local state path so snapshots are machine-independent', () => {
-    const json = synth(configFrom(base));
+    const json = synthOnce(configFrom(base));
     expect(json.terraform.backend).toEqual({ local: { path: '../../../terraform.basics.tfstate' } });
   });
 
   it('configures an S3 backend with encryption, S3-native locking and one key per stack', () => {
-    const json = synth(configFrom(`${base}backend: { type: s3, bucket: tf-state, region: eu-central-1 }\n`));
+    const json = synthOnce(configFrom(`${base}backend: { type: s3, bucket: tf-state, region: eu-central-1 }\n`));
     expect(json.terraform.backend).toEqual({
       s3: { bucket: 'tf-state', key: 'mlflow-platform/basics.tfstate', region: 'eu-central-1', encrypt: true, use_lockfile: true },
     });
   });
 
   it('configures an azurerm backend with Entra ID auth', () => {
-    const json = synth(
+    const json = synthOnce(
       configFrom(`${base}backend: { type: azurerm, storageAccountName: tfstate01, containerName: tfstate, resourceGroupName: rg-tf }\n`),
     );
     expect(json.terraform.backend).toEqual({
