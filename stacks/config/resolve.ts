@@ -3,6 +3,7 @@ import { DEFAULT_IDLE_TIMEOUT_SECONDS } from '../../constructs/aws/tracking-serv
 import { defaultWorkers } from '../../constructs/shared/db-connections';
 import { type AwsArtifactsConfig, type AwsDatabaseConfig, type AwsNetworkConfig, type AwsTeamConfig, type AwsTrackingConfig, awsNetworkSchema } from './aws';
 import {
+  type AzureSections,
   type AzureArtifactsConfig,
   type AzureDatabaseConfig,
   type AzureNetworkConfig,
@@ -284,14 +285,8 @@ export type ResolvedAzureTracking = Resolved<Omit<AzureTrackingConfig, 'ingress'
 export type ResolvedDatabricksWorkspace = Resolved<DatabricksWorkspaceConfig>;
 
 /** The Azure sections of a deployment config, as validated. */
-export interface AzureInput extends OperationsInput {
+export interface AzureInput extends Omit<AzureSections, 'databricks'>, OperationsInput {
   readonly name: string;
-  readonly network?: AzureNetworkConfig;
-  readonly database?: AzureDatabaseConfig;
-  readonly artifacts?: AzureArtifactsConfig;
-  readonly tracking?: AzureTrackingConfig;
-  readonly teams?: readonly AzureTeamConfig[];
-  readonly databricksWorkspace?: DatabricksWorkspaceConfig;
 }
 
 /** An Azure deployment with every default resolved. A section the config omits stays absent. */
