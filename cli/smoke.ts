@@ -21,8 +21,8 @@ everything it creates is removed again.
 
 Admin credentials come from the environment, as for the MLflow client:
   export MLFLOW_TRACKING_USERNAME=admin     # tracking.adminUsername in the config, default admin
-  AWS:   export MLFLOW_TRACKING_PASSWORD="$(aws secretsmanager get-secret-value --secret-id <admin_secret_arn> --query SecretString --output text)"
-  Azure: export MLFLOW_TRACKING_PASSWORD="$(az keyvault secret show --id <admin_secret_id> --query value --output tsv)"`;
+  AWS:   export MLFLOW_TRACKING_PASSWORD="$(aws secretsmanager get-secret-value --secret-id <admin_secret> --query SecretString --output text)"
+  Azure: export MLFLOW_TRACKING_PASSWORD="$(az keyvault secret show --id <admin_secret> --query value --output tsv)"`;
 
 /** Node reads NODE_EXTRA_CA_CERTS at start only: run this command again with it set. */
 function rerunWithCa(caFile: string): number {

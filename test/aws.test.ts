@@ -238,7 +238,7 @@ describe('AWS tracking service', () => {
   it('adds a Route 53 alias when a hosted zone is given, and outputs the tracking URI', () => {
     expect(onlyResource(prod, 'aws_route53_record')).toMatchObject({ name: 'mlflow.example.com', type: 'A' });
     expect(prod.output?.tracking_uri.value).toBe('https://mlflow.example.com');
-    expect(Object.keys(prod.output ?? {}).sort()).toEqual(['admin_secret_arn', 'artifact_bucket', 'database_endpoint', 'database_iam_resource_id', 'log_group', 'teams', 'tracking_uri', 'vpc_id']);
+    expect(Object.keys(prod.output ?? {}).sort()).toEqual(['admin_secret', 'admin_secret_arn', 'artifact_bucket', 'artifact_root', 'database_endpoint', 'database_host', 'database_iam_resource_id', 'log_group', 'logs', 'teams', 'tracking_uri', 'vpc_id']);
   });
 });
 

@@ -236,7 +236,7 @@ describe('Azure tracking app', () => {
 
   it('outputs the tracking URI and where the admin secret lives', () => {
     expect(prod.output?.tracking_uri.value).toMatch(/^https:\/\/azure-prod-mlflow\.\$\{azurerm_container_app_environment\.tracking_environment_[0-9A-F]+\.default_domain\}$/);
-    expect(Object.keys(prod.output ?? {})).toEqual(expect.arrayContaining(['admin_secret_id', 'artifact_container', 'database_fqdn', 'teams', 'databricks_workspace_url']));
+    expect(Object.keys(prod.output ?? {})).toEqual(expect.arrayContaining(['admin_secret', 'admin_secret_id', 'artifact_root', 'artifact_container', 'database_host', 'database_fqdn', 'logs', 'teams', 'databricks_workspace_url']));
   });
 });
 

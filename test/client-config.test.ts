@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ClientConfigError, clientConfig, readStackOutputs } from '../cli/client/client-config';
+import { ClientConfigError, adminSecret, artifactRoot, clientConfig, readStackOutputs } from '../cli/client/client-config';
 import { configFrom, synth, tempDirWith } from './helpers';
 import { FIXTURE_CONFIGS } from './fixtures/configs';
 
@@ -90,5 +90,25 @@ describe('client config errors are messages', () => {
     const dbx = readStackOutputs(fixture('dbx-governance'), 'dbx-governance');
     expect(error(() => clientConfig(dbx, { stack: 'dbx-governance' }))).toBe('stack "dbx-governance" is Databricks governance: pass --environment <acc|preprod|production>');
     expect(error(() => clientConfig(dbx, { stack: 'dbx-governance', environment: 'qa' }))).toBe('stack "dbx-governance" has no environment "qa" (environments: acc, preprod, production)');
+  });
+});
+
+describe('cloud-neutral outputs, with the deprecated names of older deployments as fallback', () => {
+  const MULTIPART = 'MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true';
+  const env = (outputs: Parameters<typeof clientConfig>[0]) => clientConfig(outputs, { stack: 's' }).env;
+
+  it('artifact_root decides S3 multipart uploads by its scheme; artifact_bucket alone still counts as S3', () => {
+    expect(artifactRoot({ artifact_root: 's3://b' })).toBe('s3://b');
+    expect(artifactRoot({ artifact_bucket: 'b' })).toBe('s3://b');
+    expect(artifactRoot({})).toBeUndefined();
+    expect(env({ tracking_uri: 'https://x', artifact_root: 's3://b' })).toContain(MULTIPART);
+    expect(env({ tracking_uri: 'https://x', artifact_bucket: 'b' })).toContain(MULTIPART);
+    expect(env({ tracking_uri: 'https://x', artifact_root: 'wasbs://c@a.blob.core.windows.net/' })).not.toContain(MULTIPART);
+  });
+
+  it('admin_secret is an ARN on AWS and a Key Vault id on Azure; the old names are read when it is absent', () => {
+    expect(adminSecret({ admin_secret: 'arn:aws:secretsmanager:r:1:secret:x', admin_secret_arn: 'old' })).toEqual({ arn: 'arn:aws:secretsmanager:r:1:secret:x' });
+    expect(adminSecret({ admin_secret: 'https://kv.vault.azure.net/secrets/x' })).toEqual({ id: 'https://kv.vault.azure.net/secrets/x' });
+    expect(adminSecret({ admin_secret_id: 'https://kv.vault.azure.net/secrets/y' })).toEqual({ arn: undefined, id: 'https://kv.vault.azure.net/secrets/y' });
   });
 });

@@ -299,6 +299,13 @@ describe('smoke inputs', () => {
     );
   });
 
+  it('prefers the cloud-neutral admin_secret output (an ARN on AWS, a Key Vault id on Azure) over the deprecated names', () => {
+    const aws = outputs({ s: { tracking_uri: 'https://x', admin_secret: 'arn:aws:secretsmanager:eu-west-1:1:secret:new', admin_secret_arn: 'arn:aws:secretsmanager:eu-west-1:1:secret:old' } });
+    expect(smokeTarget(aws, 's').passwordCommand).toContain('aws secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:eu-west-1:1:secret:new ');
+    const azure = outputs({ s: { tracking_uri: 'https://x', admin_secret: 'https://kv.vault.azure.net/secrets/new' } });
+    expect(smokeTarget(azure, 's').passwordCommand).toContain('az keyvault secret show --id https://kv.vault.azure.net/secrets/new ');
+  });
+
   it('fails on a missing outputs file with the command that creates it', () => {
     expect(() => smokeTarget('/nonexistent/outputs.json', 'aws-dev')).toThrow(
       new ClientConfigError('/nonexistent/outputs.json: no outputs file; create it with: npx cdktf output aws-dev --outputs-file /nonexistent/outputs.json'),

@@ -163,6 +163,9 @@ describe('the deploy scripts, run with stub executables', () => {
     'aws-x': { tracking_uri: 'https://mlflow.x.internal', admin_secret_arn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x-admin' },
     'azure-x': { tracking_uri: 'https://mlflow.y.internal', admin_secret_id: 'https://kv-x.vault.azure.net/secrets/admin' },
     'dbx-x': { databricks_environments: '{}' },
+    // The cloud-neutral output of current deployments (the two above are older deployments' names).
+    'aws-n': { tracking_uri: 'https://mlflow.n.internal', admin_secret: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:n-admin' },
+    'azure-n': { tracking_uri: 'https://mlflow.m.internal', admin_secret: 'https://kv-n.vault.azure.net/secrets/admin' },
   });
   // Records its arguments and the credentials it was given, as `npm run smoke` would read them.
   const npm = 'echo "args=$*" > npm-call; echo "user=$MLFLOW_TRACKING_USERNAME" >> npm-call; echo "password=$MLFLOW_TRACKING_PASSWORD" >> npm-call';
@@ -196,6 +199,15 @@ describe('the deploy scripts, run with stub executables', () => {
     expect(r.read('npm-call')).toBe('args=run smoke -- aws-x --outputs outputs.json\nuser=admin\npassword=s3cr3t-aws\n');
   });
 
+  it('reads the cloud-neutral admin_secret output: an ARN from Secrets Manager, anything else from Key Vault', () => {
+    const aws = runWithStubs(String(smokeStep.run), { STACK: 'aws-n', ADMIN_USERNAME: '', CA_FILE: '' }, { 'outputs.json': outputs }, stubs);
+    expect(aws.status).toBe(0);
+    expect(aws.read('aws-call')).toBe('secretsmanager get-secret-value --secret-id arn:aws:secretsmanager:eu-west-1:111122223333:secret:n-admin --query SecretString --output text\n');
+    const azure = runWithStubs(String(smokeStep.run), { STACK: 'azure-n', ADMIN_USERNAME: '', CA_FILE: '' }, { 'outputs.json': outputs }, stubs);
+    expect(azure.status).toBe(0);
+    expect(azure.read('az-call')).toBe('keyvault secret show --id https://kv-n.vault.azure.net/secrets/admin --query value --output tsv\n');
+  });
+
   it('Azure: reads it from Key Vault, with the configured admin name and the CA bundle', () => {
     const r = runWithStubs(String(smokeStep.run), { STACK: 'azure-x', ADMIN_USERNAME: 'ops', CA_FILE: 'certs/ca.pem' }, { 'outputs.json': outputs }, stubs);
     expect(r.status).toBe(0);
@@ -207,7 +219,7 @@ describe('the deploy scripts, run with stub executables', () => {
   it('fails without running smoke when the outputs name no admin secret or the secret is empty', () => {
     const none = runWithStubs(String(smokeStep.run), { STACK: 'dbx-x', ADMIN_USERNAME: '', CA_FILE: '' }, { 'outputs.json': outputs }, stubs);
     expect(none.status).toBe(1);
-    expect(none.stdout).toContain('::error::outputs.json has no admin_secret_arn or admin_secret_id for dbx-x');
+    expect(none.stdout).toContain('::error::outputs.json has no admin_secret (or admin_secret_arn / admin_secret_id) for dbx-x');
     const empty = runWithStubs(String(smokeStep.run), { STACK: 'aws-x', ADMIN_USERNAME: '', CA_FILE: '' }, { 'outputs.json': outputs }, { ...stubs, aws: 'true' });
     expect(empty.status).toBe(1);
     expect(empty.read('npm-call')).toBe('');

@@ -27,6 +27,9 @@ const stackOutputs = z.object({
       }),
     )
     .optional(),
+  /** Cloud-neutral names; the cloud-specific ones below are deprecated outputs of older deployments. */
+  admin_secret: z.string().optional(),
+  artifact_root: z.string().optional(),
   admin_secret_arn: z.string().optional(),
   admin_secret_id: z.string().optional(),
   artifact_bucket: z.string().optional(),
@@ -109,7 +112,7 @@ function trackingServerClient(outputs: StackOutputs, options: ClientConfigOption
     // S3 behind the server supports multipart uploads through the proxy: the client uploads the parts
     // of a large artifact straight to S3 through URLs the server signs (mlflow/server/handlers.py
     // _create_multipart_upload_artifact; S3ArtifactRepository is a MultipartUploadMixin).
-    ...(outputs.artifact_bucket ? ['# Large artifacts: upload in parts straight to S3 through URLs the server signs.', 'MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true'] : []),
+    ...(artifactRoot(outputs)?.startsWith('s3://') ? ['# Large artifacts: upload in parts straight to S3 through URLs the server signs.', 'MLFLOW_ENABLE_PROXY_MULTIPART_UPLOAD=true'] : []),
     '',
   ].join('\n');
   const experiment = team ? 'churn/xgboost' : '<problem>/<model>';
@@ -164,4 +167,16 @@ function databricksClient(outputs: StackOutputs, options: ClientConfigOptions): 
     registry: outputs.databricks_registry ?? 'workspace',
     host: outputs.databricks_host,
   });
+}
+
+/** Where the server stores artifacts: `artifact_root`, or the deprecated `artifact_bucket` of an older AWS deployment. */
+export function artifactRoot(outputs: StackOutputs): string | undefined {
+  return outputs.artifact_root ?? (outputs.artifact_bucket ? `s3://${outputs.artifact_bucket}` : undefined);
+}
+
+/** The admin password's secret: `admin_secret` (an ARN on AWS, a Key Vault id on Azure), or the deprecated names. */
+export function adminSecret(outputs: StackOutputs): { readonly arn?: string; readonly id?: string } {
+  const neutral = outputs.admin_secret;
+  if (neutral) return neutral.startsWith('arn:') ? { arn: neutral } : { id: neutral };
+  return { arn: outputs.admin_secret_arn, id: outputs.admin_secret_id };
 }

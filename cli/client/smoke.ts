@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { readStackOutputs } from './client-config';
+import { adminSecret, readStackOutputs } from './client-config';
 import { downloadLarge, uploadLarge } from './large-artifact';
 
 /**
@@ -63,7 +63,7 @@ export function smokeTarget(outputsFile: string, stack: string): SmokeTarget {
         : `stack "${stack}" has no tracking_uri output in ${outputsFile}: is it deployed? (npx cdktf output ${stack} --outputs-file ${outputsFile})`,
     );
   }
-  return { trackingUri: outputs.tracking_uri, passwordCommand: passwordCommand(outputs.admin_secret_arn, outputs.admin_secret_id) };
+  return { trackingUri: outputs.tracking_uri, passwordCommand: passwordCommand(adminSecret(outputs).arn, adminSecret(outputs).id) };
 }
 
 /** Reads the admin password from Secrets Manager (AWS) or Key Vault (Azure); the secret holds the bare password. */
