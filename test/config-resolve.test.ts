@@ -247,7 +247,7 @@ describe('resolved defaults', () => {
       database: { instanceClass: 'db.t4g.micro', minCapacity: 0.5, maxCapacity: 4, backupRetentionDays: 7, multiAz: false, deletionProtection: false },
       artifacts: { noncurrentVersionDays: 30 },
       backup: { enabled: false },
-      derived: { protect: false, accessLogRetentionDays: 90, vpcCidr: '10.0.0.0/16' },
+      derived: { protect: false, accessLogRetentionDays: 90 },
     });
     expect(resolveAws(input, true)).toMatchObject({
       network: { natGateways: 'per-az', taskSubnets: 'private', flowLogRetentionDays: 365 },

@@ -9,6 +9,7 @@ import { RdsClusterParameterGroup } from '@cdktf/provider-aws/lib/rds-cluster-pa
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { EncryptionKey } from './encryption-key';
+import type { IAwsNetwork } from './network';
 import type { PolicyStatement } from './iam';
 
 export const POSTGRES_PORT = 5432;
@@ -21,9 +22,8 @@ export interface IConnectable {
 export interface TrackingDatabaseProps {
   /** Resource name prefix (identifier). */
   readonly namePrefix: string;
-  readonly vpcId: string;
-  /** Isolated subnets: no route to the internet. */
-  readonly subnetIds: readonly string[];
+  /** The VPC: the database goes into its isolated subnets (no route to the internet). */
+  readonly network: IAwsNetwork;
   /** Encrypts storage, Performance Insights and the master user secret. */
   readonly key: EncryptionKey;
   /** RDS PostgreSQL, or Aurora PostgreSQL Serverless v2. @default postgres */
@@ -198,8 +198,9 @@ export class TrackingDatabase extends Construct implements IConnectable {
   /** Rejects props RDS would refuse at apply time. */
   private static validate(props: TrackingDatabaseProps): void {
     // RDS User Guide, "Working with a DB instance in a VPC": a DB subnet group has subnets in at least two Availability Zones.
-    if (!Token.isUnresolved(props.subnetIds) && props.subnetIds.length < 2) {
-      throw new Error(`TrackingDatabase: subnetIds: at least 2 subnets in different Availability Zones, got ${props.subnetIds.length}`);
+    const subnets = props.network.isolatedSubnetIds;
+    if (!Token.isUnresolved(subnets) && subnets.length < 2) {
+      throw new Error(`TrackingDatabase: network.isolatedSubnetIds: at least 2 subnets in different Availability Zones, got ${subnets.length}`);
     }
     const allocated = props.allocatedStorageGb ?? 20;
     const ceiling = props.maxAllocatedStorageGb ?? 200;
@@ -226,12 +227,12 @@ export class TrackingDatabase extends Construct implements IConnectable {
   const sg = new SecurityGroup(this, 'security-group', {
     name: `${props.namePrefix}-database`,
     description: 'MLflow backend store: PostgreSQL from the tracking tasks only',
-    vpcId: props.vpcId,
+    vpcId: props.network.vpcId,
   });
   const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {
     name: `${props.namePrefix}-database`,
     description: 'Isolated subnets of the MLflow backend store',
-    subnetIds: [...props.subnetIds],
+    subnetIds: [...props.network.isolatedSubnetIds],
   });
     return { sg, subnetGroup };
   }

@@ -23,13 +23,20 @@ import { addPolicy, serviceTrust } from './iam';
 
 export type NatGatewayMode = 'single' | 'per-az' | 'none';
 
-export interface ExistingVpc {
+/**
+ * A VPC with three subnet tiers, as the AWS constructs take it (like `IAzureNetwork` on Azure):
+ * `TrackingNetwork` implements it, and a config's existing VPC is one.
+ */
+export interface IAwsNetwork {
   readonly vpcId: string;
   readonly vpcCidr: string;
   readonly publicSubnetIds: readonly string[];
   readonly privateSubnetIds: readonly string[];
   readonly isolatedSubnetIds: readonly string[];
 }
+
+/** The ids of a VPC built elsewhere. */
+export type ExistingVpc = IAwsNetwork;
 
 export interface TrackingNetworkProps {
   /** Resource name prefix. */
@@ -65,7 +72,7 @@ const INTERFACE_ENDPOINT_SERVICES = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanag
  * through NAT), isolated (database, no route to the internet). The default security group has no
  * rules; flow logs go to an encrypted log group; S3 is reached through a gateway endpoint.
  */
-export class TrackingNetwork extends Construct {
+export class TrackingNetwork extends Construct implements IAwsNetwork {
   public readonly vpcId: string;
   public readonly vpcCidr: string;
   public readonly publicSubnetIds: string[];

@@ -42,6 +42,7 @@ import type { EncryptionKey } from './encryption-key';
 import { FARGATE_EPHEMERAL_STORAGE_GIB, fargateSizeProblem } from './fargate';
 import { GeneratedSecret } from './generated-secret';
 import { addPolicy, type IGrantable, type PolicyStatement, serviceTrust } from './iam';
+import type { IAwsNetwork } from './network';
 
 /** The HTTPS listener's TLS policy when none is given (the deployment config's default too). */
 export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -66,10 +67,8 @@ export interface TrackingServiceProps {
   readonly region: string;
   readonly accountId: string;
   readonly partition: string;
-  readonly vpcId: string;
-  readonly vpcCidr: string;
-  readonly privateSubnetIds: readonly string[];
-  readonly publicSubnetIds: readonly string[];
+  /** The VPC: tasks and an internal load balancer in its private subnets, an internet-facing one (and public tasks) in its public subnets. */
+  readonly network: IAwsNetwork;
   readonly database: TrackingDatabase;
   readonly artifacts: ArtifactStore;
   readonly logBucket: AccessLogBucket;
@@ -274,12 +273,12 @@ export class TrackingService extends Construct implements IGrantable {
     const lbSg = new SecurityGroup(this, 'load-balancer-security-group', {
       name: `${props.namePrefix}-tracking-lb`,
       description: 'MLflow load balancer: HTTPS from the allowed CIDRs',
-      vpcId: props.vpcId,
+      vpcId: props.network.vpcId,
     });
     const taskSg = new SecurityGroup(this, 'task-security-group', {
       name: `${props.namePrefix}-tracking-tasks`,
       description: 'MLflow tasks: the server port from the load balancer',
-      vpcId: props.vpcId,
+      vpcId: props.network.vpcId,
     });
     this.securityGroupId = taskSg.id;
     // Everything a task needs on the network before it can start, migrate and pass health checks.
@@ -313,7 +312,7 @@ export class TrackingService extends Construct implements IGrantable {
     this.clusterName = cluster.name;
     this.clusterArn = cluster.arn;
     const assignPublicIp = props.publicTaskIps ?? false;
-    const taskSubnets = [...(assignPublicIp ? props.publicSubnetIds : props.privateSubnetIds)];
+    const taskSubnets = [...(assignPublicIp ? props.network.publicSubnetIds : props.network.privateSubnetIds)];
     const service = this.service(props, { cluster, taskDefinition, taskSubnets, assignPublicIp, taskSg, targets }, [
       servingListener,
       ...[admin, flaskKey, serverDb, ...Object.values(teamAdmins)].map((s) => s.value),
@@ -357,7 +356,7 @@ export class TrackingService extends Construct implements IGrantable {
       throw new Error(`TrackingService: idleTimeoutSeconds ${idle}: the load balancer takes 1-4000 seconds`);
     }
     // ELB API reference, CreateLoadBalancer Subnets: an Application Load Balancer takes subnets from at least two Availability Zones.
-    const lbSubnets = lbOptions.internetFacing ? props.publicSubnetIds : props.privateSubnetIds;
+    const lbSubnets = lbOptions.internetFacing ? props.network.publicSubnetIds : props.network.privateSubnetIds;
     if (!Token.isUnresolved(lbSubnets) && lbSubnets.length < 2) {
       throw new Error(`TrackingService: the ${lbOptions.internetFacing ? 'public' : 'private'} subnets of the load balancer: at least 2 (two Availability Zones), got ${lbSubnets.length}`);
     }
@@ -372,7 +371,7 @@ export class TrackingService extends Construct implements IGrantable {
   ): EcsTaskDefinition {
     const image = props.image ?? DEFAULT_MLFLOW_IMAGE;
     const workers = props.workers ?? Math.max(2, Math.round((cpu / 1024) * 2));
-    const hosts = allowedHosts([props.domainName, run.lb.dnsName], props.vpcCidr);
+    const hosts = allowedHosts([props.domainName, run.lb.dnsName], props.network.vpcCidr);
     const containers = this.containerDefinitions(props, { image, workers, hosts, logGroupName: run.logGroupName }, secrets);
     return new EcsTaskDefinition(this, 'task-definition', {
       family: `${props.namePrefix}-mlflow`,
@@ -482,7 +481,7 @@ export class TrackingService extends Construct implements IGrantable {
     const lb = new Lb(this, 'load-balancer', {
       loadBalancerType: 'application',
       internal: !props.loadBalancer.internetFacing,
-      subnets: [...(props.loadBalancer.internetFacing ? props.publicSubnetIds : props.privateSubnetIds)],
+      subnets: [...(props.loadBalancer.internetFacing ? props.network.publicSubnetIds : props.network.privateSubnetIds)],
       securityGroups: [lbSg.id],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: production,
@@ -504,7 +503,7 @@ export class TrackingService extends Construct implements IGrantable {
       port: CONTAINER_PORT,
       protocol: 'HTTP',
       targetType: 'ip',
-      vpcId: props.vpcId,
+      vpcId: props.network.vpcId,
       deregistrationDelay: '30',
       healthCheck: { path: '/health', matcher: '200', interval: 15, healthyThreshold: 2, unhealthyThreshold: 3, timeout: 5 },
       tags: { Name: `${props.namePrefix}-tracking` },
@@ -622,7 +621,7 @@ export class TrackingService extends Construct implements IGrantable {
     } else {
       // No NAT: nothing outside the VPC is reachable but S3 through its gateway endpoint.
       tasksHttps.push(
-        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.vpcCidr, description: 'Interface endpoints' }),
+        new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-endpoints', { ...httpsRule, cidrIpv4: props.network.vpcCidr, description: 'Interface endpoints' }),
         new VpcSecurityGroupEgressRule(this, 'tasks-egress-https-s3', { ...httpsRule, prefixListId: egress.s3PrefixListId, description: 'S3 gateway endpoint' }),
       );
     }

@@ -181,8 +181,6 @@ export interface ResolvedAws extends ResolvedOperations {
     readonly protect: boolean;
     /** Load balancer and bucket access logs. */
     readonly accessLogRetentionDays: number;
-    /** The CIDR of the VPC: the existing one's, else network.vpcCidr. */
-    readonly vpcCidr: string;
   };
 }
 
@@ -211,7 +209,7 @@ export function resolveAws(d: AwsInput, production: boolean): ResolvedAws {
     tracking: d.tracking && resolveAwsTracking(d.tracking, sizing, vpcCidr, production),
     teams: d.teams ?? [],
     ...resolveOperations(d, production),
-    derived: { protect: production, accessLogRetentionDays: production ? 365 : 90, vpcCidr },
+    derived: { protect: production, accessLogRetentionDays: production ? 365 : 90 },
   };
 }
 

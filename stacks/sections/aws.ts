@@ -75,8 +75,7 @@ export function addAwsPlatform(scope: Construct, props: AwsPlatformProps): void 
   });
   const database = new TrackingDatabase(scope, 'database', {
     namePrefix: name,
-    vpcId: network.vpcId,
-    subnetIds: network.isolatedSubnetIds,
+    network,
     key: dataKey,
     engine: db.engine,
     engineVersion: db.engineVersion,
@@ -161,10 +160,7 @@ function trackingServiceProps(
     region,
     accountId: identity.accountId,
     partition: partition.partition,
-    vpcId: network.vpcId,
-    vpcCidr: r.derived.vpcCidr,
-    privateSubnetIds: network.privateSubnetIds,
-    publicSubnetIds: network.publicSubnetIds,
+    network,
     database,
     artifacts,
     logBucket,

@@ -13,11 +13,20 @@ import { EncryptionKey, type EncryptionKeyProps } from '../../constructs/aws/enc
 import { FARGATE_SIZES, fargateSizeProblem } from '../../constructs/aws/fargate';
 import { GeneratedSecret } from '../../constructs/aws/generated-secret';
 import { addPolicy, policyJson, serviceTrust } from '../../constructs/aws/iam';
-import { subnetCidr, TrackingNetwork, type TrackingNetworkProps } from '../../constructs/aws/network';
+import { type IAwsNetwork, subnetCidr, TrackingNetwork, type TrackingNetworkProps } from '../../constructs/aws/network';
 import { RateLimitedWebAcl } from '../../constructs/aws/rate-limited-web-acl';
 import { TeamRole, type TeamRoleProps } from '../../constructs/aws/team-role';
 import { TrackingService, type TrackingServiceProps } from '../../constructs/aws/tracking-service';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+
+/** A VPC built elsewhere (IAwsNetwork): two subnets per tier. */
+const NETWORK: IAwsNetwork = {
+  vpcId: 'vpc-1',
+  vpcCidr: '10.0.0.0/16',
+  publicSubnetIds: ['subnet-p1', 'subnet-p2'],
+  privateSubnetIds: ['subnet-q1', 'subnet-q2'],
+  isolatedSubnetIds: ['subnet-a', 'subnet-b'],
+};
 
 type Block = Record<string, unknown>;
 interface Json {
@@ -284,7 +293,7 @@ describe('ArtifactStore and AccessLogBucket', () => {
 });
 
 function database(scope: Construct, extra: Partial<TrackingDatabaseProps> = {}): TrackingDatabase {
-  return new TrackingDatabase(scope, 'database', { namePrefix: 'test', vpcId: 'vpc-1', subnetIds: ['subnet-a', 'subnet-b'], key: key(scope), ...extra });
+  return new TrackingDatabase(scope, 'database', { namePrefix: 'test', network: NETWORK, key: key(scope), ...extra });
 }
 
 describe('TrackingDatabase', () => {
@@ -350,7 +359,7 @@ describe('TrackingDatabase', () => {
   });
 
   it.each<[string, Partial<TrackingDatabaseProps>, RegExp]>([
-    ['one subnet', { subnetIds: ['subnet-a'] }, /subnetIds: at least 2 subnets/],
+    ['one subnet', { network: { ...NETWORK, isolatedSubnetIds: ['subnet-a'] } }, /network\.isolatedSubnetIds: at least 2 subnets/],
     ['a storage ceiling below the initial storage', { allocatedStorageGb: 100, maxAllocatedStorageGb: 50 }, /maxAllocatedStorageGb 50 is below allocatedStorageGb 100/],
     ['an ACU minimum above the maximum', { engine: 'aurora-postgresql', minCapacity: 8, maxCapacity: 4 }, /minCapacity 8 exceeds maxCapacity 4/],
     ['36 days of backups', { backupRetentionDays: 36 }, /backupRetentionDays 36: RDS keeps automated backups 0-35 days/],
@@ -597,10 +606,7 @@ function service(scope: Construct, extra: Partial<TrackingServiceProps> = {}): T
   return new TrackingService(scope, 'tracking', {
     namePrefix: 'test',
     ...ACCOUNT,
-    vpcId: 'vpc-1',
-    vpcCidr: '10.0.0.0/16',
-    privateSubnetIds: ['subnet-q1', 'subnet-q2'],
-    publicSubnetIds: ['subnet-p1', 'subnet-p2'],
+    network: NETWORK,
     database: database(scope),
     artifacts: store,
     logBucket: logs,
@@ -771,8 +777,8 @@ describe('TrackingService', () => {
     ['maxTasks below minTasks', { minTasks: 3, maxTasks: 2 }, /maxTasks 2: expected a whole number of at least minTasks \(3\)/],
     ['no workers', { workers: 0 }, /workers 0: expected a whole number of at least 1/],
     ['an idle timeout over 4000 s', { idleTimeoutSeconds: 4001 }, /idleTimeoutSeconds 4001: the load balancer takes 1-4000 seconds/],
-    ['one private subnet for an internal load balancer', { privateSubnetIds: ['subnet-q1'] }, /the private subnets of the load balancer: at least 2/],
-    ['one public subnet for an internet-facing load balancer', { publicSubnetIds: ['subnet-p1'], loadBalancer: { allowedCidrs: [], internetFacing: true, certificateArn: cert } }, /the public subnets of the load balancer: at least 2/],
+    ['one private subnet for an internal load balancer', { network: { ...NETWORK, privateSubnetIds: ['subnet-q1'] } }, /the private subnets of the load balancer: at least 2/],
+    ['one public subnet for an internet-facing load balancer', { network: { ...NETWORK, publicSubnetIds: ['subnet-p1'] }, loadBalancer: { allowedCidrs: [], internetFacing: true, certificateArn: cert } }, /the public subnets of the load balancer: at least 2/],
   ])('rejects %s', (_what, props, message) => {
     expect(() => service(bareStack(), props)).toThrow(message);
   });
