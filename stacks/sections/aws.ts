@@ -1,4 +1,5 @@
 import { TerraformOutput } from 'cdktf';
+import { addTrackingOutputs } from './outputs';
 import type { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
@@ -205,23 +206,24 @@ function addAwsOutputs(
   scope: Construct,
   x: { readonly service: TrackingService; readonly artifacts: ArtifactStore; readonly database: TrackingDatabase; readonly teams: readonly { team: string; role: TeamRole }[] },
 ): void {
-  new TerraformOutput(scope, 'tracking_uri', { value: x.service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' });
-  // Cloud-neutral names (the same on Azure); the AWS-only names below stay one release, deprecated.
-  new TerraformOutput(scope, 'artifact_root', { value: `s3://${x.artifacts.bucketName}`, description: "Where the server stores artifacts (its --artifacts-destination)." });
-  new TerraformOutput(scope, 'database_host', { value: x.database.endpoint, description: 'Host name of the PostgreSQL server (writer endpoint).' });
-  new TerraformOutput(scope, 'admin_secret', {
-    value: x.service.adminSecretArn,
-    description: 'Secrets Manager secret (ARN) with the MLflow admin password (read it with the AWS CLI; never printed here).',
-  });
-  new TerraformOutput(scope, 'logs', { value: x.service.logGroupName, description: "The tracking server's CloudWatch Logs log group." });
-  new TerraformOutput(scope, 'artifact_bucket', { value: x.artifacts.bucketName, description: 'Deprecated: use artifact_root.' });
-  new TerraformOutput(scope, 'database_endpoint', { value: x.database.endpoint, description: 'Deprecated: use database_host.' });
+  addTrackingOutputs(
+    scope,
+    {
+      tracking_uri: { value: x.service.trackingUri, description: 'MLFLOW_TRACKING_URI for clients.' },
+      artifact_root: { value: `s3://${x.artifacts.bucketName}`, description: 'Where the server stores artifacts (its --artifacts-destination).' },
+      database_host: { value: x.database.endpoint, description: 'Host name of the PostgreSQL server (writer endpoint).' },
+      admin_secret: {
+        value: x.service.adminSecretArn,
+        description: 'Secrets Manager secret (ARN) with the MLflow admin password (read it with the AWS CLI; never printed here).',
+      },
+      logs: { value: x.service.logGroupName, description: "The tracking server's CloudWatch Logs log group." },
+    },
+    { artifact_bucket: { replacement: 'artifact_root', value: x.artifacts.bucketName }, database_endpoint: 'database_host', admin_secret_arn: 'admin_secret', log_group: 'logs' },
+  );
   new TerraformOutput(scope, 'database_iam_resource_id', {
     value: x.database.iamResourceId,
     description: 'Resource id for rds-db:connect policies (IAM database authentication, break-glass access).',
   });
-  new TerraformOutput(scope, 'admin_secret_arn', { value: x.service.adminSecretArn, description: 'Deprecated: use admin_secret.' });
-  new TerraformOutput(scope, 'log_group', { value: x.service.logGroupName, description: 'Deprecated: use logs.' });
   new TerraformOutput(scope, 'teams', {
     description: 'Per team: MLflow workspace, team-admin secret (admin_secret; admin_secret_arn is deprecated), IAM role ARN and artifact prefix.',
     value: Object.fromEntries(

@@ -1,4 +1,5 @@
 import { TerraformOutput } from 'cdktf';
+import { addTrackingOutputs } from './outputs';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ArtifactStorage } from '../../constructs/azure/artifact-storage';
@@ -162,19 +163,20 @@ function addAzureOperations(
 
 /** The stack outputs `client-config` and `smoke` read. */
 function addAzureOutputs(scope: Construct, r: ResolvedAzure, x: AzurePlatformParts): void {
-  new TerraformOutput(scope, 'tracking_uri', { value: x.app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' });
-  // Cloud-neutral names (the same on AWS); the Azure-only names below stay one release, deprecated.
-  new TerraformOutput(scope, 'artifact_root', { value: x.storage.artifactsUri, description: "Where the server stores artifacts (its --artifacts-destination)." });
-  new TerraformOutput(scope, 'database_host', { value: x.database.fqdn, description: 'Host name of the PostgreSQL server.' });
-  new TerraformOutput(scope, 'admin_secret', {
-    value: x.app.adminSecretId,
-    description: 'Key Vault secret (id) with the MLflow admin password (read it with az keyvault secret show; never printed here).',
-  });
-  new TerraformOutput(scope, 'logs', { value: x.app.logAnalyticsWorkspaceId, description: "The tracking server's Log Analytics workspace (id)." });
-  new TerraformOutput(scope, 'artifact_container', { value: x.storage.artifactsUri, description: 'Deprecated: use artifact_root.' });
-  new TerraformOutput(scope, 'database_fqdn', { value: x.database.fqdn, description: 'Deprecated: use database_host.' });
-  new TerraformOutput(scope, 'admin_secret_id', { value: x.app.adminSecretId, description: 'Deprecated: use admin_secret.' });
-  new TerraformOutput(scope, 'log_analytics_workspace_id', { value: x.app.logAnalyticsWorkspaceId, description: 'Deprecated: use logs.' });
+  addTrackingOutputs(
+    scope,
+    {
+      tracking_uri: { value: x.app.trackingUri, description: 'MLFLOW_TRACKING_URI for clients inside the VNet.' },
+      artifact_root: { value: x.storage.artifactsUri, description: 'Where the server stores artifacts (its --artifacts-destination).' },
+      database_host: { value: x.database.fqdn, description: 'Host name of the PostgreSQL server.' },
+      admin_secret: {
+        value: x.app.adminSecretId,
+        description: 'Key Vault secret (id) with the MLflow admin password (read it with az keyvault secret show; never printed here).',
+      },
+      logs: { value: x.app.logAnalyticsWorkspaceId, description: "The tracking server's Log Analytics workspace (id)." },
+    },
+    { artifact_container: 'artifact_root', database_fqdn: 'database_host', admin_secret_id: 'admin_secret', log_analytics_workspace_id: 'logs' },
+  );
   new TerraformOutput(scope, 'teams', {
     description: 'Per team: MLflow workspace, team-admin secret (admin_secret; admin_secret_id is deprecated) and artifact prefix in the container.',
     value: Object.fromEntries(
