@@ -105,10 +105,10 @@ interface AzureLogFields {
 
 export interface AzureLogDefaults {
   /** Interactive retention of the workspace (and its tables), days. */
-  readonly retentionDays: number;
+  readonly logRetentionDays: number;
   /** Interactive plus long-term retention of the platform's tables, days. */
-  readonly totalRetentionDays: number;
-  readonly consolePlan: 'Analytics' | 'Basic';
+  readonly logTotalRetentionDays: number;
+  readonly consoleLogPlan: 'analytics' | 'basic';
 }
 
 /**
@@ -118,10 +118,10 @@ export interface AzureLogDefaults {
  * plan (about a fifth of the Analytics ingestion price; queries billed per GB scanned, no alerts).
  */
 export function azureLogDefaults(t: AzureLogFields | undefined, production: boolean): AzureLogDefaults {
-  const retentionDays = t?.logRetentionDays ?? (production ? 90 : 30);
+  const logRetentionDays = t?.logRetentionDays ?? (production ? 90 : 30);
   return {
-    retentionDays,
-    totalRetentionDays: t?.logTotalRetentionDays ?? Math.max(retentionDays, production ? 365 : retentionDays),
-    consolePlan: (t?.consoleLogPlan ?? (production ? 'basic' : 'analytics')) === 'basic' ? 'Basic' : 'Analytics',
+    logRetentionDays,
+    logTotalRetentionDays: t?.logTotalRetentionDays ?? Math.max(logRetentionDays, production ? 365 : logRetentionDays),
+    consoleLogPlan: t?.consoleLogPlan ?? (production ? 'basic' : 'analytics'),
   };
 }

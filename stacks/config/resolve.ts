@@ -340,7 +340,7 @@ export function resolveAzure(d: AzureInput, production: boolean): ResolvedAzure 
       minReplicas: sizing.minReplicas,
       maxReplicas: sizing.maxReplicas,
       workers: d.tracking.workers ?? defaultWorkers(sizing.cpu),
-      ...azureLogSettings(d.tracking, production),
+      ...azureLogDefaults(d.tracking, production),
       adminUsername: d.tracking.adminUsername,
       ingress: { allowedCidrs: d.tracking.ingress?.allowedCidrs ?? [vnetCidr] },
       telemetry: d.tracking.telemetry,
@@ -404,10 +404,4 @@ export function resolveDatabricks(c: DatabricksConfig, x: DatabricksContext): Re
       account: uc.account && { id: uc.account.id, host: uc.account.host ?? (onAzure ? AZURE_ACCOUNTS : AWS_ACCOUNTS), workspaceId: uc.account.workspaceId },
     },
   };
-}
-
-/** Azure Log Analytics retention and the console-log table plan (defaults.ts azureLogDefaults). */
-function azureLogSettings(t: AzureTrackingConfig, production: boolean): { logRetentionDays: number; logTotalRetentionDays: number; consoleLogPlan: 'analytics' | 'basic' } {
-  const l = azureLogDefaults(t, production);
-  return { logRetentionDays: l.retentionDays, logTotalRetentionDays: l.totalRetentionDays, consoleLogPlan: l.consolePlan === 'Basic' ? 'basic' : 'analytics' };
 }
