@@ -37,12 +37,14 @@ describe('the gc script, run with stub executables', () => {
   it('starts a local server on the artifacts destination, waits for it, then runs gc against it', () => {
     const { status, log } = runGc(2);
     expect(status).toBe(0);
-    expect(log[0]).toBe(
+    // The server runs in the background: its record and the gc's may land in either order.
+    expect(log).toHaveLength(2);
+    expect(log.find((l) => l.startsWith('mlflow server'))).toBe(
       'mlflow server --host 127.0.0.1 --port 5000 --workers 1 --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --serve-artifacts --artifacts-destination s3://bucket --enable-workspaces tracking= hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 workspaces=true',
     );
     // mlflow/cli/__init__.py `_resolve_gc_workspaces` (stored mlflow/mlflow 00747dbb): with workspaces on and no
     // --all-workspaces, gc handles only the default workspace; the teams' workspaces would never be purged.
-    expect(log[1]).toBe(
+    expect(log.find((l) => l.startsWith('mlflow gc'))).toBe(
       'mlflow gc --backend-store-uri postgresql://db:5432/mlflow?sslmode=require --all-workspaces --older-than 30d tracking=http://localhost:5000 hosts=localhost,localhost:5000,127.0.0.1,127.0.0.1:5000 workspaces=true',
     );
   });
@@ -162,11 +164,11 @@ describe('AWS: EventBridge Scheduler runs a gc task definition of its own, with 
     const bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
     const log = path.join(dir, 'log');
-    fs.writeFileSync(log, '');
-    // mlflow records its arguments and the credentials it can see; the server stays up until killed.
+    // mlflow records its arguments and the credentials it can see, one file per subcommand: the server
+    // runs in the background, so its record and the gc's may come in either order. The server stays up until killed.
     fs.writeFileSync(
       path.join(bin, 'mlflow'),
-      '#!/bin/sh\necho "mlflow $*" >> "$LOG"\necho "  PGUSER=$PGUSER PGPASSWORD=$PGPASSWORD" >> "$LOG"\nenv | sed -n "s/^\\([A-Z_]*\\(ADMIN_PASSWORD\\|SECRET_KEY\\)[A-Z_]*\\)=.*/  admin: \\1/p" >> "$LOG"\nif [ "$1" = server ]; then exec /bin/sleep 30; fi\n',
+      '#!/bin/sh\nout="$LOG.$1"\necho "mlflow $*" >> "$out"\necho "  PGUSER=$PGUSER PGPASSWORD=$PGPASSWORD" >> "$out"\nenv | sed -n "s/^\\([A-Z_]*\\(ADMIN_PASSWORD\\|SECRET_KEY\\)[A-Z_]*\\)=.*/  admin: \\1/p" >> "$out"\nif [ "$1" = server ]; then exec /bin/sleep 30; fi\n',
       { mode: 0o755 },
     );
     fs.writeFileSync(path.join(bin, 'python'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
@@ -181,12 +183,12 @@ describe('AWS: EventBridge Scheduler runs a gc task definition of its own, with 
     const store = env.MLFLOW_BACKEND_STORE_URI;
     const bucket = Object.keys(resourcesOf(json, 'aws_s3_bucket')).find((k) => k.startsWith('artifacts_')) ?? '';
     const credentials = `  PGUSER=mlflow_server PGPASSWORD=secret-of-tf-aws-secretsmanager-secret-${serverDbSecret.replace(/[^A-Za-z0-9]+/g, '-')}-arn`;
-    expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+    const recorded = (subcommand: string) => fs.readFileSync(`${log}.${subcommand}`, 'utf8').trim().split('\n');
+    expect(recorded('server')).toEqual([
       `mlflow server --host 127.0.0.1 --port 5000 --workers 1 --backend-store-uri ${store} --serve-artifacts --artifacts-destination s3://${applied(`\${aws_s3_bucket.${bucket}.bucket}`)} --enable-workspaces`,
       credentials,
-      `mlflow gc --backend-store-uri ${store} --all-workspaces --older-than 90d`,
-      credentials,
     ]);
+    expect(recorded('gc')).toEqual([`mlflow gc --backend-store-uri ${store} --all-workspaces --older-than 90d`, credentials]);
   });
 
   it('its execution role reads only the server database secret (and decrypts with the data key); its task role may only list and delete artifacts', () => {
